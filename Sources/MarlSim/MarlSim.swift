@@ -1,0 +1,59 @@
+import ArgumentParser
+import Common
+import Foundation
+import Worlds
+
+@main
+struct MarlSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "marl-sim",
+        abstract: "A workbench for cooperative multi-agent reinforcement learning; worlds are Lua scripts.",
+        discussion: """
+            Worlds are Lua 5.4 files (see README.md for the world contract). Start with
+              marl-sim list
+              marl-sim check envs/matrix/nonmono.lua
+            """,
+        subcommands: [RunCommand.self, CheckCommand.self, RolloutCommand.self, TraceCommand.self, ListCommand.self, BenchCommand.self],
+        defaultSubcommand: RunCommand.self)
+}
+
+/// Options every command that loads a world shares.
+struct WorldOptions: ParsableArguments {
+    @Argument(help: "The world: a Lua file.")
+    var world: String
+
+    @Option(name: .customLong("env"), help: ArgumentHelp("A world option as key=value (repeatable); numbers arrive as numbers.", valueName: "key=value"))
+    var env: [String] = []
+
+    @Option(help: "Memory cap of one world instance, in MiB.")
+    var memoryLimit: Int = 256
+
+    @Option(help: "Longest a single call into the world may run, in milliseconds.")
+    var timeBudget: Int = 5000
+
+    var limits: WorldLimits { WorldLimits(memoryMiB: memoryLimit, timeBudgetMs: timeBudget) }
+
+    func parsedOptions() throws -> [(String, OptionValue)] { try parseWorldOptions(env) }
+
+    func validate() throws {
+        guard memoryLimit >= 1 else { throw ValidationError("--memory-limit must be at least 1 MiB") }
+        guard timeBudget >= 1 else { throw ValidationError("--time-budget must be at least 1 ms") }
+    }
+}
+
+/// Prints an error the way every command does: one `error:` block on stderr, exit status 1.
+func failure(_ error: Error) -> ExitCode {
+    let text: String
+    switch error {
+    case let error as WorldError: text = error.description
+    case let error as CustomStringConvertible: text = error.description
+    default: text = "\(error)"
+    }
+    FileHandle.standardError.write(("error: " + text + "\n").data(using: .utf8)!)
+    return ExitCode(1)
+}
+
+/// Writes a line to stdout at once (stdout is block-buffered when piped).
+func emit(_ line: String) {
+    fputs(line + "\n", stdout)
+}

@@ -1,0 +1,51 @@
+/// A broken world: where (file and line when known), what happened, and the contract rule broken.
+public struct WorldError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var line: Int?
+    public var message: String
+    public var rule: String
+    /// Frames of the world's own files (host frames removed), innermost first.
+    public var traceback: [String]
+
+    public init(file: String, line: Int? = nil, message: String, rule: String, traceback: [String] = []) {
+        self.file = file
+        self.line = line
+        self.message = message
+        self.rule = rule
+        self.traceback = traceback
+    }
+
+    public var location: String { line.map { "\(file):\($0)" } ?? file }
+
+    public var description: String {
+        var text = "\(location): \(message)\n  rule: \(rule)"
+        if !traceback.isEmpty { text += "\n  traceback:\n" + traceback.map { "    " + $0 }.joined(separator: "\n") }
+        return text
+    }
+}
+
+/// The rules of the world contract (DESIGN.md §2), as quoted in error messages.
+public enum ContractRule {
+    public static let syntax = "a world file is valid Lua 5.4 text"
+    public static let returnsWorld = "a world file returns the world table, or a function of options that returns it"
+    public static let optionConstructor = "the option constructor (the function the file returns) takes the options table and returns the world table"
+    public static let options = "--env options must be among those the world declares in its `options` table"
+    public static let spec = "the world table declares name, agents, actions, observation_size, episode_limit and the functions reset, observe, step"
+    public static let reset = "reset(self) starts an episode without error"
+    public static let step = "step(self, actions) returns the team reward (a finite number), terminated (a boolean or nil) and optionally an info table of numbers or booleans"
+    public static let observe = "observe(self, i, out) fills out[1..observation_size] with finite numbers (or returns such a table)"
+    public static let state = "state(self, out) fills out[1..state_size] with finite numbers (or returns such a table)"
+    public static let available = "available(self, i, out) sets out[k] to true or false for each action k = 1..n, with at least one true"
+    public static let render = "render(self, draw) draws with draw:circle/line/rect/text using finite numbers"
+    public static let snapshot = "snapshot(self) returns plain data: numbers, booleans, strings and tables of them (lists or string keys)"
+    public static let restore = "restore(self, t) sets the world state from a table that snapshot returned"
+    public static let actions = "an agent's action is one of its available actions 1..n (discrete) or finite numbers (continuous)"
+    public static let sandbox = "worlds run in a sandbox: base (without dofile, loadfile, binary load), string, table, math, utf8, os.clock, and require from the world's folder and envs/lib/ only"
+    public static let determinism = "the same seed gives the same episodes: randomness only through math.random (no os.clock, pairs order over string keys, or tostring of tables)"
+    public static func timeBudget(_ ms: Int) -> String {
+        "every call into the world finishes within the time budget (\(ms) ms)"
+    }
+    public static func memoryCap(_ mib: Int) -> String {
+        "a world instance stays within its memory cap (\(mib) MiB)"
+    }
+}

@@ -1,0 +1,105 @@
+import Common
+import Foundation
+import XCTest
+
+/// Every broken world fails `marl-sim check` cleanly, naming the file, the line and the rule.
+final class BrokenWorldTests: XCTestCase {
+    struct Expectation {
+        var file: String?
+        var line: String
+        var rule: String
+        var message: String
+    }
+
+    static func expectation(of url: URL) throws -> Expectation {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("-- expect ") {
+            let body = line.dropFirst("-- expect ".count)
+            guard let colon = body.firstIndex(of: ":") else { continue }
+            fields[String(body[..<colon])] = body[body.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        guard let line = fields["line"], let rule = fields["rule"], let message = fields["message"] else {
+            throw XCTSkip("\(url.lastPathComponent) has no expectation header")
+        }
+        return Expectation(file: fields["file"], line: line, rule: rule, message: message)
+    }
+
+    func testEveryFixtureFailsCleanlyWithFileLineAndRule() throws {
+        let folder = Repository.fixtures.appendingPathComponent("broken")
+        let fixtures = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".lua") }.sorted()
+        XCTAssertGreaterThanOrEqual(fixtures.count, 20)
+        for name in fixtures {
+            let relative = "Tests/MarlSimTests/Fixtures/broken/" + name
+            let expected = try Self.expectation(of: folder.appendingPathComponent(name))
+            let result = try runMarlSim(["check", relative, "--time-budget", "1000", "--memory-limit", "32"])
+            assertCleanFailure(result, name)
+            let reported = expected.file.map { "Tests/MarlSimTests/Fixtures/broken/" + $0 } ?? relative
+            let location = expected.line == "none" ? "error: \(reported): " : "error: \(reported):\(expected.line): "
+            XCTAssertTrue(result.stderr.hasPrefix(location), "\(name): expected to start with '\(location)'\n\(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(expected.message), "\(name): message should contain '\(expected.message)'\n\(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("rule: ") && result.stderr.contains(expected.rule),
+                          "\(name): rule should contain '\(expected.rule)'\n\(result.stderr)")
+        }
+    }
+
+    /// Worlds broken in ways no fixture lists: seeded mutations of the bundled worlds. Each must
+    /// either pass or fail cleanly; none may crash or hang.
+    func testMutatedBundledWorldsNeverCrashOrHang() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-mutants-\(getpid())")
+        try? FileManager.default.removeItem(at: scratch)
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.copyItem(at: Repository.root.appendingPathComponent("envs"), to: scratch.appendingPathComponent("envs"))
+        let worlds = ["matrix/nonmono.lua", "matrix/two_step.lua", "surfaces/quadratics.lua", "surfaces/ader_path.lua", "surfaces/facmac_cmg.lua"]
+        var generator = SeededGenerator(seed: 2026)
+        var failures = 0
+        for k in 0..<30 {
+            let world = worlds[k % worlds.count]
+            let original = try String(contentsOf: scratch.appendingPathComponent("envs/" + world), encoding: .utf8)
+            let (mutant, what) = Mutation.apply(to: original, using: &generator)
+            let path = "envs/" + (world as NSString).deletingPathExtension + "_mutant\(k).lua"
+            try mutant.write(to: scratch.appendingPathComponent(path), atomically: true, encoding: .utf8)
+            let result = try runMarlSim(["check", path, "--episodes", "5", "--time-budget", "1000"], directory: scratch)
+            let context = "mutant \(k) of \(world) (\(what))"
+            XCTAssertTrue(result.exitedNormally, "\(context): crashed or hung\n\(result.stderr)")
+            XCTAssertLessThan(result.seconds, 15, context)
+            XCTAssertTrue([0, 1].contains(result.status), "\(context): exit status \(result.status)")
+            if result.status == 1 {
+                failures += 1
+                assertCleanFailure(result, context)
+                XCTAssertTrue(result.stderr.hasPrefix("error: envs/"), "\(context): the error names no world file\n\(result.stderr)")
+            }
+        }
+        XCTAssertGreaterThan(failures, 10, "the mutations should break most worlds")
+    }
+}
+
+/// Small random edits that break Lua worlds in assorted ways.
+enum Mutation {
+    static func apply(to source: String, using generator: inout SeededGenerator) -> (String, String) {
+        var lines = source.components(separatedBy: "\n")
+        let code = lines.indices.filter { !lines[$0].trimmingCharacters(in: .whitespaces).hasPrefix("--") && !lines[$0].isEmpty }
+        let target = code[generator.nextInt(below: code.count)]
+        switch generator.nextInt(below: 6) {
+        case 0:
+            lines.remove(at: target)
+            return (lines.joined(separator: "\n"), "deleted line \(target + 1)")
+        case 1:
+            lines[target] = lines[target].replacingOccurrences(of: "1", with: "\"one\"")
+            return (lines.joined(separator: "\n"), "1 became a string on line \(target + 1)")
+        case 2:
+            lines[target] = lines[target].replacingOccurrences(of: "=", with: "= nil and")
+            return (lines.joined(separator: "\n"), "nil-ed assignments on line \(target + 1)")
+        case 3:
+            lines.insert("error(\"mutant\")", at: target)
+            return (lines.joined(separator: "\n"), "error before line \(target + 1)")
+        case 4:
+            lines[target] = lines[target].replacingOccurrences(of: "(", with: "((")
+            return (lines.joined(separator: "\n"), "unbalanced parenthesis on line \(target + 1)")
+        default:
+            lines[target] = lines[target].replacingOccurrences(of: "out[", with: "out[0 / 0 + ")
+            return (lines.joined(separator: "\n"), "NaN indices on line \(target + 1)")
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Common
+import Foundation
+import XCTest
+
+final class CommandTests: XCTestCase {
+    func testCheckPassesOnEveryBundledWorld() throws {
+        let list = try runMarlSim(["list"])
+        let worlds = list.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasSuffix(".lua") }
+        XCTAssertGreaterThanOrEqual(worlds.count, 5, list.stdout)
+        for world in worlds {
+            let result = try runMarlSim(["check", world])
+            XCTAssertEqual(result.status, 0, "\(world)\n\(result.stdout)\n\(result.stderr)")
+            XCTAssertTrue(result.stdout.contains("ok: \(world) keeps the world contract"), result.stdout)
+        }
+    }
+
+    func testRolloutIsReproducibleAndSeedDependent() throws {
+        let a = try runMarlSim(["rollout", "envs/matrix/nonmono.lua", "--seed", "3", "--episodes", "200"])
+        let b = try runMarlSim(["rollout", "envs/matrix/nonmono.lua", "--seed", "3", "--episodes", "200"])
+        let twoThreads = try runMarlSim(["rollout", "envs/matrix/nonmono.lua", "--seed", "3", "--episodes", "200", "--threads", "2"])
+        let other = try runMarlSim(["rollout", "envs/matrix/nonmono.lua", "--seed", "4", "--episodes", "200"])
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertEqual(a.stdout, b.stdout)
+        XCTAssertEqual(a.stdout, twoThreads.stdout, "the thread count must not change results")
+        XCTAssertNotEqual(a.stdout.split(separator: "\n")[1], other.stdout.split(separator: "\n")[1])
+        // A uniformly random joint action of the 3x3 game pays (8 - 12 * 4) / 9 = -4.44 on average.
+        let mean = Double(a.stdout.split(separator: "\n")[1].split(separator: " ", omittingEmptySubsequences: true)[2])!
+        XCTAssertEqual(mean, -40.0 / 9.0, accuracy: 1.5)
+    }
+
+    func testTraceFollowsGivenActionsAndRestores() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-trace-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let actions = scratch.appendingPathComponent("actions.json")
+        try "[[2, 1], [2, 2]]".write(to: actions, atomically: true, encoding: .utf8)
+        let result = try runMarlSim(["trace", "envs/matrix/two_step.lua", "--actions", actions.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = try result.stdout.split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        XCTAssertEqual(lines.count, 3)
+        XCTAssertEqual(lines[0]["t"], .int(0))
+        XCTAssertEqual(lines[0]["observations"], .array([.array([1.0, 0, 0, 0].map(JSONValue.double)), .array([1.0, 0, 0, 0].map(JSONValue.double))]))
+        XCTAssertEqual(lines[1]["actions"], .array([.int(2), .int(1)]))
+        XCTAssertEqual(lines[1]["snapshot"], .object([("stage", .string("B"))]))
+        XCTAssertEqual(lines[2]["reward"], .double(8))
+        XCTAssertEqual(lines[2]["terminated"], .bool(true))
+
+        let restore = scratch.appendingPathComponent("state.json")
+        try #"{"stage": "A"}"#.write(to: restore, atomically: true, encoding: .utf8)
+        try "[[1, 1]]".write(to: actions, atomically: true, encoding: .utf8)
+        let restored = try runMarlSim(["trace", "envs/matrix/two_step.lua", "--restore", restore.path, "--actions", actions.path])
+        let second = try JSONValue.parse(String(restored.stdout.split(separator: "\n")[1]))
+        XCTAssertEqual(second["reward"], .double(7), restored.stdout)
+    }
+
+    func testTraceWithoutActionsIsSeededRandom() throws {
+        let a = try runMarlSim(["trace", "envs/surfaces/quadratics.lua", "--seed", "5"])
+        let b = try runMarlSim(["trace", "envs/surfaces/quadratics.lua", "--seed", "5"])
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertEqual(a.stdout, b.stdout)
+        XCTAssertEqual(a.stdout.split(separator: "\n").count, 2)
+    }
+
+    func testBadInputsFailCleanly() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-bad-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let notJSON = scratch.appendingPathComponent("actions.json")
+        try "[[1, 1],\n [2, oops]]".write(to: notJSON, atomically: true, encoding: .utf8)
+        let badJSON = try runMarlSim(["trace", "envs/matrix/two_step.lua", "--actions", notJSON.path])
+        XCTAssertEqual(badJSON.status, 1)
+        XCTAssertTrue(badJSON.stderr.hasPrefix("error: \(notJSON.path):2: not valid JSON"), badJSON.stderr)
+
+        try "[[1, 7]]".write(to: notJSON, atomically: true, encoding: .utf8)
+        let outOfRange = try runMarlSim(["trace", "envs/matrix/two_step.lua", "--actions", notJSON.path])
+        XCTAssertEqual(outOfRange.status, 1)
+        XCTAssertTrue(outOfRange.stderr.contains("step 1, agent 2: expected an action id 1..2, got 7"), outOfRange.stderr)
+
+        let missing = try runMarlSim(["check", "envs/no_such_world.lua"])
+        assertCleanFailure(missing, "missing file")
+        XCTAssertTrue(missing.stderr.hasPrefix("error: envs/no_such_world.lua: there is no world file"), missing.stderr)
+
+        let unknownOption = try runMarlSim(["check", "envs/matrix/nonmono.lua", "--env", "colour=red"])
+        assertCleanFailure(unknownOption, "unknown option")
+        XCTAssertTrue(unknownOption.stderr.contains("unknown option 'colour'; this world's options are payoff"), unknownOption.stderr)
+
+        let badOptionValue = try runMarlSim(["check", "envs/matrix/nonmono.lua", "--env", "payoff=hard"])
+        assertCleanFailure(badOptionValue, "bad option value")
+        XCTAssertTrue(badOptionValue.stderr.hasPrefix("error: envs/matrix/nonmono.lua:14: payoff must be 'qtran' or 'easy'"), badOptionValue.stderr)
+
+        let badFlag = try runMarlSim(["rollout", "envs/matrix/nonmono.lua", "--episodes", "0"])
+        XCTAssertNotEqual(badFlag.status, 0)
+        XCTAssertTrue(badFlag.exitedNormally)
+        XCTAssertTrue(badFlag.stderr.contains("--episodes must be at least 1"), badFlag.stderr)
+    }
+
+    func testEasyPayoffOptionChangesTheGame() throws {
+        let result = try runMarlSim(["trace", "envs/matrix/nonmono.lua", "--env", "payoff=easy", "--seed", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let step = try JSONValue.parse(String(result.stdout.split(separator: "\n")[1]))
+        guard case let .array(actions) = step["actions"]!, case let .int(a1) = actions[0], case let .int(a2) = actions[1],
+              case let .double(reward) = step["reward"]! else { return XCTFail(result.stdout) }
+        let easy = [[12, -0.1, -0.1], [-0.1, 0, 0], [-0.1, 0, 0]]
+        XCTAssertEqual(reward, easy[Int(a1) - 1][Int(a2) - 1])
+    }
+
+    func testBenchWorldsPrintsWorkloadLines() throws {
+        let result = try runMarlSim(["bench", "worlds", "--only", "two_step", "--seconds", "0.05"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, result.stdout)
+        XCTAssertTrue(lines[0].hasPrefix("workload=two_step steps_per_s="), result.stdout)
+        XCTAssertTrue(lines[1].hasPrefix("workload=two_step_t2 steps_per_s="), result.stdout)
+    }
+}

@@ -1,0 +1,12 @@
+-- expect line: 5
+-- expect rule: the world table declares
+-- expect message: agents must be a whole number of agents, got 2.5
+return {
+  agents = 2.5,
+  actions = {discrete = 3},
+  observation_size = 1,
+  episode_limit = 5,
+  observe = function(self, i, out) out[1] = 0 end,
+  reset = function(self) end,
+  step = function(self, actions) return 0, false end,
+}

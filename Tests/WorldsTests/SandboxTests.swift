@@ -1,0 +1,79 @@
+import Worlds
+import XCTest
+
+/// The sandbox and limits of DESIGN.md §2.
+final class SandboxTests: XCTestCase {
+
+    func testOnlyTheAllowedLibrariesExist() throws {
+        let world = try makeWorld("""
+            local present = {}
+            for _, name in ipairs({"io", "debug", "package", "dofile", "loadfile", "coroutine"}) do
+              if _G[name] ~= nil then present[#present + 1] = name end
+            end
+            for name in pairs(os) do if name ~= "clock" then present[#present + 1] = "os." .. name end end
+            assert(#present == 0, "should be absent: " .. table.concat(present, ", "))
+            assert(string and table and math and utf8 and os.clock and require and load and pcall, "missing a kept library")
+            return {
+              agents = 1, actions = {discrete = 2}, observation_size = 1, episode_limit = 1,
+              reset = function(self) end, observe = function(self, i, out) out[1] = os.clock() * 0 end,
+              step = function(self, actions) return 0, true end,
+            }
+            """)
+        try world.reset()
+        XCTAssertEqual(world.observationArray, [0])
+    }
+
+    func testRunawayCallIsStoppedAfterTheBudget() throws {
+        let world = try makeWorld("""
+            return {
+              agents = 1, actions = {discrete = 2}, observation_size = 1, episode_limit = 1,
+              reset = function(self) end,
+              observe = function(self, i, out) out[1] = 0 end,
+              step = function(self, actions)
+                local x = 0
+                while true do x = x + 1 end
+              end,
+            }
+            """, limits: WorldLimits(timeBudgetMs: 200))
+        try world.reset()
+        let start = Date()
+        let error = worldError { _ = try world.step(JointAction(spec: world.spec)) }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 3)
+        XCTAssertEqual(error?.line, 7)
+        XCTAssertEqual(error?.rule, ContractRule.timeBudget(200))
+        // The instance stays usable after the stop: the hook does not linger.
+        try world.reset()
+    }
+
+    func testMemoryCapStopsAMemoryBomb() throws {
+        let world = try makeWorld("""
+            local hoard = {}
+            return {
+              agents = 1, actions = {discrete = 2}, observation_size = 1, episode_limit = 1,
+              reset = function(self)
+                for i = 1, 1e9 do hoard[i] = string.rep("y", 65536) .. i end
+              end,
+              observe = function(self, i, out) out[1] = 0 end,
+              step = function(self, actions) return 0, true end,
+            }
+            """, limits: WorldLimits(memoryMiB: 16))
+        let error = worldError { try world.reset() }
+        XCTAssertEqual(error?.rule, ContractRule.memoryCap(16))
+        XCTAssertLessThan(world.memoryInUse, 17 << 20)
+    }
+
+    func testSmallStepsPayNoWatchdogCost() throws {
+        // Many short calls in a row never add up to a stop: the budget is per call.
+        let world = try makeWorld("""
+            return {
+              agents = 1, actions = {discrete = 2}, observation_size = 1, episode_limit = 1000000,
+              reset = function(self) end, observe = function(self, i, out) out[1] = 0 end,
+              step = function(self, actions) return 0, false end,
+            }
+            """, limits: WorldLimits(timeBudgetMs: 250))
+        try world.reset()
+        let action = JointAction(spec: world.spec)
+        let start = Date()
+        while Date().timeIntervalSince(start) < 1 { _ = try world.step(action) }
+    }
+}

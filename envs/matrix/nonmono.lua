@@ -1,0 +1,50 @@
+-- The non-monotonic 3x3 cooperative matrix game (QTRAN; Soft-QMIX Table 2; FSV Table 1).
+-- Rows are agent 1's action, columns agent 2's; actions 1, 2, 3 are A, B, C.
+-- (A, A) = 8 is the unique optimum; a monotonic learner facing a random partner prefers B or C.
+local vectors = require("vectors")
+
+local payoffs = {
+  qtran = {{8, -12, -12}, {-12, 0, 0}, {-12, 0, 0}},
+  easy = {{12, -0.1, -0.1}, {-0.1, 0, 0}, {-0.1, 0, 0}},   -- pymarl2's default, "solvable by QMIX"
+}
+
+return function(options)
+  local name = options.payoff or "qtran"
+  local payoff = payoffs[name]
+  if not payoff then error("payoff must be 'qtran' or 'easy', got '" .. tostring(name) .. "'") end
+  local stepped = false
+
+  return {
+    name = "nonmono",
+    description = "one-shot 3x3 game, optimum (A,A) = " .. payoff[1][1] .. "; the relative-overgeneralization trap",
+    options = {payoff = {default = "qtran", help = "qtran (8 / -12 / 0) or easy (12 / -0.1 / 0)"}},
+    agents = 2,
+    actions = {discrete = 3},
+    observation_size = 2,     -- one-hot of the step counter, as in pymarl2's one_step_matrix_game
+    episode_limit = 1,
+    payoff = payoff,
+
+    reset = function(self) stepped = false end,
+    observe = function(self, i, out) vectors.one_hot(out, 2, stepped and 2 or 1) end,
+    state_size = 2,           -- the same one-hot
+    state = function(self, out) vectors.one_hot(out, 2, stepped and 2 or 1) end,
+    step = function(self, actions)
+      stepped = true
+      self.last = {actions[1], actions[2]}
+      return payoff[actions[1]][actions[2]], true
+    end,
+
+    view = {0, 0, 3, 3},
+    render = function(self, draw)
+      for row = 1, 3 do
+        for col = 1, 3 do
+          local chosen = self.last and self.last[1] == row and self.last[2] == col
+          draw:rect(col - 1, 3 - row, 1, 1, chosen and "#e4572e" or "#dddddd")
+          draw:text(col - 0.6, 3.4 - row, payoff[row][col], "#222222")
+        end
+      end
+    end,
+    snapshot = function(self) return {stepped = stepped} end,
+    restore = function(self, t) stepped = t.stepped end,
+  }
+end

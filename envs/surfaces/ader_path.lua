@@ -1,0 +1,70 @@
+-- ADER's continuous cooperative game (Kim & Sung 2023, section 3.1; reconstruction in
+-- ENVIRONMENTS.md section 3.3). The joint action (a1, a2) is a point; reward grows only along a
+-- narrow path from the origin right to (0.6, 0) and up to a disc around (0.6, 0.6), and is a
+-- penalty growing with the distance from the origin everywhere else. Agent 1 must explore while
+-- agent 2 stays exact, then the roles swap.
+local vectors = require("vectors")
+
+return function(options)
+  local w = options.path_width or 0.05            -- half-width of both tubes
+  local radius = options.radius or 0.05
+  local cx, cy = 0.6, 0.6
+  local r_max = options.r_max or 5
+  local length = cx + cy                          -- path length from the origin to the centre
+  local k_out = options.k_out or r_max / length   -- off-path penalty slope
+
+  -- The smallest remaining path distance over the regions that contain (x, y), or nil outside.
+  local function remaining(x, y)
+    local best
+    if x >= -w and x <= cx and math.abs(y) <= w then
+      best = length - vectors.clamp(x, 0, cx)
+    end
+    if math.abs(x - cx) <= w and y >= -w and y <= cy - radius then
+      local g = length - (cx + vectors.clamp(y, 0, cy - radius))
+      if not best or g < best then best = g end
+    end
+    local d = vectors.distance(x, y, cx, cy)
+    if d <= radius and (not best or d < best) then best = d end
+    return best
+  end
+
+  local function reward(x, y)
+    local g = remaining(x, y)
+    if g then return r_max * (1 - g / length) end
+    return -k_out * math.sqrt(x * x + y * y)
+  end
+
+  return {
+    name = "ader_path",
+    description = "ADER path game: max 5 at (0.6, 0.6), reachable only along a narrow path",
+    options = {
+      path_width = {default = 0.05, help = "half-width of the path"},
+      radius = {default = 0.05, help = "radius of the goal disc around (0.6, 0.6)"},
+      r_max = {default = 5, help = "reward at the disc centre"},
+      k_out = {default = "r_max / 1.2", help = "slope of the off-path penalty"},
+    },
+    agents = 2,
+    actions = {continuous = 1, low = -1, high = 1},
+    observation_size = 5,     -- a constant vector of ones, as in FACMAC's matrix game
+    state_size = 5,
+    episode_limit = 1,
+    reward = reward,
+
+    reset = function(self) self.last = nil end,
+    observe = function(self, i, out) vectors.fill(out, 5, 1) end,
+    state = function(self, out) vectors.fill(out, 5, 1) end,
+    step = function(self, actions)
+      local x, y = actions[1][1], actions[2][1]
+      self.last = {x, y}
+      return reward(x, y), true
+    end,
+
+    view = {-1, -1, 1, 1},
+    render = function(self, draw)
+      draw:rect(-w, -w, cx + 2 * w, 2 * w, "#dddddd")
+      draw:rect(cx - w, -w, 2 * w, cy - radius + w, "#dddddd")
+      draw:circle(cx, cy, radius, "#4caf50")
+      if self.last then draw:circle(self.last[1], self.last[2], 0.02, "#e4572e") end
+    end,
+  }
+end
