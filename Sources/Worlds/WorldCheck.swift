@@ -26,10 +26,10 @@ public struct WorldCheck {
         let spec = world.spec
         report("world      \(spec.name)\(spec.description.isEmpty ? "" : " — \(spec.description)")")
         report("agents     \(spec.agents)")
-        report("actions    \(Self.summarize(spec.actionSpaces.map(\.description)))")
-        report("observe    \(Self.summarize(spec.observationSizes.map(String.init))) values per agent")
-        report("state      \(spec.stateSize) values\(spec.hasStateFunction ? "" : " (the observations concatenated)")")
-        report("episodes   at most \(spec.episodeLimit) steps")
+        report("actions    \(Self.perAgent(spec.actionSpaces.map(\.description)))")
+        report("observe    \(Self.perAgent(spec.observationSizes.map { "\($0) value\($0 == 1 ? "" : "s")" }))")
+        report("state      \(spec.stateSize) value\(spec.stateSize == 1 ? "" : "s")\(spec.hasStateFunction ? "" : " (the observations concatenated)")")
+        report("episodes   at most \(spec.episodeLimit) step\(spec.episodeLimit == 1 ? "" : "s")")
         let optional = [("available", spec.hasAvailable), ("render", spec.hasRender), ("snapshot/restore", spec.hasSnapshot)]
         report("functions  reset observe step\(spec.hasStateFunction ? " state" : "")" + optional.filter(\.1).map { " " + $0.0 }.joined())
         if let declared = spec.options, !declared.isEmpty {
@@ -58,8 +58,9 @@ public struct WorldCheck {
         report(String(format: "memory     %.1f MiB in use (cap %d MiB)", Double(again.memoryInUse) / 1_048_576, limits.memoryMiB))
     }
 
-    static func summarize(_ items: [String]) -> String {
-        Set(items).count == 1 ? items[0] + (items.count > 1 ? " (every agent)" : "") : items.joined(separator: ", ")
+    /// "x per agent" when all agents agree, else each agent's value in order.
+    static func perAgent(_ items: [String]) -> String {
+        Set(items).count == 1 ? items[0] + " per agent" : items.enumerated().map { "agent \($0 + 1): \($1)" }.joined(separator: ", ")
     }
 
     /// Fingerprints of every output of every step, kept apart so a difference can be named.
