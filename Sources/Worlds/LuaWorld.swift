@@ -432,6 +432,13 @@ public final class LuaWorld {
         return infoKeys.count - 1
     }
 
+    /// The info fields reported so far in this episode, each with its last value.
+    public var episodeInfo: [String: Double] {
+        var info: [String: Double] = [:]
+        for (key, value) in zip(infoKeys, infoValues) where !value.isNaN { info[key] = value }
+        return info
+    }
+
     // MARK: - Render, snapshot, restore
 
     /// The draw calls of `render` for the current state (empty when the world has no render).

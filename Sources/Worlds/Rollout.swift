@@ -77,9 +77,7 @@ public struct Rollout: Sendable {
                 result = try world.step(action)
                 total += result.reward
             }
-            var info: [String: Double] = [:]
-            for (key, value) in zip(world.infoKeys, world.infoValues) where !value.isNaN { info[key] = value }
-            outcomes.append(EpisodeOutcome(episodeReturn: total, length: world.stepsInEpisode, terminated: result.terminated, info: info))
+            outcomes.append(EpisodeOutcome(episodeReturn: total, length: world.stepsInEpisode, terminated: result.terminated, info: world.episodeInfo))
         }
         return outcomes
     }

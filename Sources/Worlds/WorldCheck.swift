@@ -96,9 +96,7 @@ public struct WorldCheck {
                 recording.steps.append((episode, world.stepsInEpisode, fingerprint(world, reward: result.reward, terminated: result.terminated)))
                 if checkExtras, episode == 0, world.stepsInEpisode == 1 { try checkRenderAndSnapshot(world) }
             }
-            var info: [String: Double] = [:]
-            for (key, value) in zip(world.infoKeys, world.infoValues) where !value.isNaN { info[key] = value }
-            recording.outcomes.append(EpisodeOutcome(episodeReturn: total, length: world.stepsInEpisode, terminated: result.terminated, info: info))
+            recording.outcomes.append(EpisodeOutcome(episodeReturn: total, length: world.stepsInEpisode, terminated: result.terminated, info: world.episodeInfo))
         }
         return recording
     }

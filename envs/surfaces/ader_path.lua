@@ -3,6 +3,7 @@
 -- narrow path from the origin right to (0.6, 0) and up to a disc around (0.6, 0.6), and is a
 -- penalty growing with the distance from the origin everywhere else. Agent 1 must explore while
 -- agent 2 stays exact, then the roles swap.
+local surface = require("surface")
 local vectors = require("vectors")
 
 return function(options)
@@ -34,7 +35,7 @@ return function(options)
     return -k_out * math.sqrt(x * x + y * y)
   end
 
-  return {
+  return surface.world {
     name = "ader_path",
     description = "ADER path game: max 5 at (0.6, 0.6), reachable only along a narrow path",
     options = {
@@ -43,28 +44,11 @@ return function(options)
       r_max = {default = 5, help = "reward at the disc centre"},
       k_out = {default = "r_max / 1.2", help = "slope of the off-path penalty"},
     },
-    agents = 2,
-    actions = {continuous = 1, low = -1, high = 1},
-    observation_size = 5,     -- a constant vector of ones, as in FACMAC's matrix game
-    state_size = 5,
-    episode_limit = 1,
     reward = reward,
-
-    reset = function(self) self.last = nil end,
-    observe = function(self, i, out) vectors.fill(out, 5, 1) end,
-    state = function(self, out) vectors.fill(out, 5, 1) end,
-    step = function(self, actions)
-      local x, y = actions[1][1], actions[2][1]
-      self.last = {x, y}
-      return reward(x, y), true
-    end,
-
-    view = {-1, -1, 1, 1},
-    render = function(self, draw)
+    decorate = function(draw)
       draw:rect(-w, -w, cx + 2 * w, 2 * w, "#dddddd")
       draw:rect(cx - w, -w, 2 * w, cy - radius + w, "#dddddd")
       draw:circle(cx, cy, radius, "#4caf50")
-      if self.last then draw:circle(self.last[1], self.last[2], 0.02, "#e4572e") end
     end,
   }
 end

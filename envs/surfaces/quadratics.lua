@@ -1,6 +1,8 @@
 -- Max of Two Quadratics (Wei et al. 2018; FSV section 5.2): a one-step game with two 1-D
 -- continuous actions and two peaks, a broad sub-optimal one at (-5, -5) worth 0 and a narrow
 -- optimal one at (5, 5) worth 10. Policies act in [-1, 1]; the world scales by action_scale.
+local surface = require("surface")
+
 return function(options)
   local scale = options.action_scale or 10
   local squared_scale = options.squared_scale == "true"
@@ -13,36 +15,23 @@ return function(options)
     return h * (-(a1 - x) ^ 2 / s - (a2 - y) ^ 2 / s)
   end
 
-  local function reward(a1, a2)
-    return math.max(bowl(h1, s1, x1, y1, a1, a2), bowl(h2, s2, x2, y2, a1, a2) + c)
-  end
-
-  return {
+  return surface.world {
     name = "quadratics",
     description = "Max of Two Quadratics: optimum (5,5) = 10, local optimum (-5,-5) = 0",
     options = {
       action_scale = {default = 10, help = "the world's action is action_scale times the policy's value in [-1, 1]"},
       squared_scale = {default = "false", help = "true divides inside the square, ((a - x) / s)^2; false (the reference code) divides the square"},
     },
-    agents = 2,
-    actions = {continuous = 1, low = -1, high = 1},
-    observation_size = 1,     -- constant, as in the reference code
-    episode_limit = 1,
-    reward = reward,
-
-    reset = function(self) self.last = nil end,
-    observe = function(self, i, out) out[1] = 0 end,
-    step = function(self, actions)
-      local a1, a2 = scale * actions[1][1], scale * actions[2][1]
-      self.last = {a1, a2}
-      return reward(a1, a2), true
+    scale = scale,
+    observation_size = 1,     -- constant zero, as in the reference code
+    observation_value = 0,
+    reward = function(a1, a2)
+      return math.max(bowl(h1, s1, x1, y1, a1, a2), bowl(h2, s2, x2, y2, a1, a2) + c)
     end,
-
     view = {-10, -10, 10, 10},
-    render = function(self, draw)
+    decorate = function(draw)
       draw:circle(x1, y1, 0.5, "#9fb8d6")
       draw:circle(x2, y2, 0.3, "#4caf50")
-      if self.last then draw:circle(self.last[1], self.last[2], 0.25, "#e4572e") end
     end,
   }
 end
