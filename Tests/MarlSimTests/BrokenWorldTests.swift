@@ -85,31 +85,29 @@ final class BrokenWorldTests: XCTestCase {
     }
 }
 
-/// Small random edits that break Lua worlds in assorted ways.
+/// Small random edits that break Lua worlds in assorted ways; each edit picks a line it changes.
 enum Mutation {
+    static let edits: [(name: String, applies: (String) -> Bool, edit: (String) -> String)] = [
+        ("numbers became strings", { $0.contains("1") }, { $0.replacingOccurrences(of: "1", with: "\"one\"") }),
+        ("assignments became nil", { $0.contains(" = ") }, { $0.replacingOccurrences(of: " = ", with: " = nil and ") }),
+        ("unbalanced parenthesis", { $0.contains("(") }, { $0.replacingOccurrences(of: "(", with: "((") }),
+        ("NaN written", { $0.contains("out[") || $0.contains("return ") },
+         { $0.replacingOccurrences(of: "out[", with: "out[0 / 0 + ").replacingOccurrences(of: "return ", with: "return 0 / 0 + ") }),
+        ("a call became a field", { $0.contains("(self") }, { $0.replacingOccurrences(of: "(self", with: ".x(self") }),
+        ("error raised", { _ in true }, { "error(\"mutant\") " + $0 }),
+        ("line deleted", { _ in true }, { _ in "" }),
+    ]
+
     static func apply(to source: String, using generator: inout SeededGenerator) -> (String, String) {
         var lines = source.components(separatedBy: "\n")
-        let code = lines.indices.filter { !lines[$0].trimmingCharacters(in: .whitespaces).hasPrefix("--") && !lines[$0].isEmpty }
-        let target = code[generator.nextInt(below: code.count)]
-        switch generator.nextInt(below: 6) {
-        case 0:
-            lines.remove(at: target)
-            return (lines.joined(separator: "\n"), "deleted line \(target + 1)")
-        case 1:
-            lines[target] = lines[target].replacingOccurrences(of: "1", with: "\"one\"")
-            return (lines.joined(separator: "\n"), "1 became a string on line \(target + 1)")
-        case 2:
-            lines[target] = lines[target].replacingOccurrences(of: "=", with: "= nil and")
-            return (lines.joined(separator: "\n"), "nil-ed assignments on line \(target + 1)")
-        case 3:
-            lines.insert("error(\"mutant\")", at: target)
-            return (lines.joined(separator: "\n"), "error before line \(target + 1)")
-        case 4:
-            lines[target] = lines[target].replacingOccurrences(of: "(", with: "((")
-            return (lines.joined(separator: "\n"), "unbalanced parenthesis on line \(target + 1)")
-        default:
-            lines[target] = lines[target].replacingOccurrences(of: "out[", with: "out[0 / 0 + ")
-            return (lines.joined(separator: "\n"), "NaN indices on line \(target + 1)")
+        let code = lines.indices.filter {
+            let text = lines[$0].trimmingCharacters(in: .whitespaces)
+            return !text.hasPrefix("--") && !text.isEmpty && text != "end" && text != "}" && text != "end,"
         }
+        let edit = edits[generator.nextInt(below: edits.count)]
+        let candidates = code.filter { edit.applies(lines[$0]) }
+        let target = candidates.isEmpty ? code[0] : candidates[generator.nextInt(below: candidates.count)]
+        lines[target] = edit.edit(lines[target])
+        return (lines.joined(separator: "\n"), "\(edit.name) on line \(target + 1)")
     }
 }

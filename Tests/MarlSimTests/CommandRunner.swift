@@ -31,7 +31,7 @@ func runMarlSim(_ arguments: [String], timeout: Double = 30, directory: URL = Re
     process.arguments = arguments
     process.currentDirectoryURL = directory
     var environment = ProcessInfo.processInfo.environment
-    environment["MARLSIM_ENVS"] = Repository.root.appendingPathComponent("envs").path
+    environment["MARLSIM_ENVS"] = directory.appendingPathComponent("envs").path
     process.environment = environment
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
