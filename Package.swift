@@ -22,6 +22,7 @@ let package = Package(
             name: "Worlds", dependencies: ["CLua", "Common"], swiftSettings: fastMath,
             // Debian's static liblua runs worlds ~25% faster than the PIC shared library.
             linkerSettings: [.unsafeFlags(["-Xlinker", "-l:liblua5.4.a", "-Xlinker", "-ldl", "-lm"])]),
+        .target(name: "Learners", dependencies: ["Common"], swiftSettings: fastMath),
         .executableTarget(
             name: "MarlSim",
             dependencies: [
@@ -31,6 +32,7 @@ let package = Package(
             swiftSettings: fastMath),
         .testTarget(name: "CommonTests", dependencies: ["Common"]),
         .testTarget(name: "WorldsTests", dependencies: ["Worlds", "Common"]),
+        .testTarget(name: "LearnersTests", dependencies: ["Learners", "Common"]),
         .testTarget(name: "MarlSimTests", dependencies: ["MarlSim", "Common"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,207 @@
+import Common
+
+/// The shape of the episodes a buffer holds: homogeneous agents with discrete actions.
+public struct EpisodeLayout: Equatable, Sendable {
+    public var agents: Int
+    public var observationSize: Int
+    public var stateSize: Int
+    public var actions: Int
+    public var episodeLimit: Int
+
+    public init(agents: Int, observationSize: Int, stateSize: Int, actions: Int, episodeLimit: Int) {
+        self.agents = agents
+        self.observationSize = observationSize
+        self.stateSize = stateSize
+        self.actions = actions
+        self.episodeLimit = episodeLimit
+    }
+}
+
+/// One episode as it is collected: slot t holds the observations, state and availability seen
+/// at step t (t = 0...length) and, for t < length, the actions taken and the reward received.
+/// Slot `length` is the final state, stored without a reward (ALGORITHMS.md §0.2).
+public final class EpisodeRecord {
+    public let layout: EpisodeLayout
+    public private(set) var length = 0
+    public private(set) var terminated = false
+    public private(set) var episodeReturn = 0.0
+    var observations: [Float] = []
+    var states: [Float] = []
+    var available: [Float] = []
+    var actions: [Int32] = []
+    var rewards: [Float] = []
+
+    public init(layout: EpisodeLayout) {
+        self.layout = layout
+        let slots = layout.episodeLimit + 1
+        observations.reserveCapacity(slots * layout.agents * layout.observationSize)
+        states.reserveCapacity(slots * layout.stateSize)
+        available.reserveCapacity(slots * layout.agents * layout.actions)
+        actions.reserveCapacity(slots * layout.agents)
+        rewards.reserveCapacity(slots)
+    }
+
+    /// Starts a new episode, keeping the memory of the last one.
+    public func clear() {
+        length = 0
+        terminated = false
+        episodeReturn = 0
+        observations.removeAll(keepingCapacity: true)
+        states.removeAll(keepingCapacity: true)
+        available.removeAll(keepingCapacity: true)
+        actions.removeAll(keepingCapacity: true)
+        rewards.removeAll(keepingCapacity: true)
+    }
+
+    /// Records what the agents see at the current slot (after reset, then after every step).
+    public func observe(observations o: UnsafeBufferPointer<Float>, state s: UnsafeBufferPointer<Float>, available a: UnsafeBufferPointer<UInt8>) {
+        precondition(o.count == layout.agents * layout.observationSize && s.count == layout.stateSize && a.count == layout.agents * layout.actions)
+        observations.append(contentsOf: o)
+        states.append(contentsOf: s)
+        for flag in a { available.append(flag == 0 ? 0 : 1) }
+    }
+
+    /// Records the joint action (0-based ids) taken at the current slot and its reward.
+    public func act(_ joint: [Int32], reward: Double) {
+        precondition(joint.count == layout.agents && actions.count == length * layout.agents)
+        actions.append(contentsOf: joint)
+        rewards.append(Float(reward))
+        episodeReturn += reward
+        length += 1
+    }
+
+    /// Ends the episode; `terminated` is the world's termination, not the host's time limit.
+    public func finish(terminated: Bool) {
+        precondition(observations.count == (length + 1) * layout.agents * layout.observationSize, "the final observation is missing")
+        self.terminated = terminated
+    }
+
+    func copy() -> EpisodeRecord {
+        let c = EpisodeRecord(layout: layout)
+        c.length = length
+        c.terminated = terminated
+        c.episodeReturn = episodeReturn
+        c.observations = observations
+        c.states = states
+        c.available = available
+        c.actions = actions
+        c.rewards = rewards
+        return c
+    }
+}
+
+/// Whole episodes, first in first out, sampled uniformly without replacement (ALGORITHMS.md §0.2).
+/// Each episode keeps only its own length of memory.
+public final class EpisodeBuffer {
+    public let layout: EpisodeLayout
+    public let capacity: Int
+    private var episodes: [EpisodeRecord] = []
+    private var next = 0
+    private var indices: [Int] = []
+
+    public init(layout: EpisodeLayout, capacity: Int) {
+        precondition(capacity >= 1)
+        self.layout = layout
+        self.capacity = capacity
+    }
+
+    public var count: Int { episodes.count }
+
+    /// Stores a copy of a finished episode, replacing the oldest when full.
+    public func insert(_ record: EpisodeRecord) {
+        precondition(record.layout == layout)
+        let stored = record.copy()
+        if episodes.count < capacity {
+            episodes.append(stored)
+        } else {
+            episodes[next] = stored
+        }
+        next = (next + 1) % capacity
+    }
+
+    /// Fills `batch` with `batch.episodes` distinct episodes drawn uniformly.
+    public func sample(into batch: EpisodeBatch, using generator: inout SeededGenerator) {
+        precondition(batch.episodes <= episodes.count, "the buffer holds \(episodes.count) episodes, fewer than a batch")
+        // Restart from the identity so that a sample depends only on the generator, not on history.
+        indices.removeAll(keepingCapacity: true)
+        indices.append(contentsOf: 0..<episodes.count)
+        for k in 0..<batch.episodes {
+            let j = k + generator.nextInt(below: episodes.count - k)
+            indices.swapAt(k, j)
+        }
+        batch.fill(from: indices[0..<batch.episodes].map { episodes[$0] })
+    }
+}
+
+/// A minibatch of episodes laid out time-major, padded to the longest episode in it, so that
+/// the rows of every time step are contiguous: slot t of episode b, agent i is row (t·B + b)·N + i.
+public final class EpisodeBatch {
+    public let layout: EpisodeLayout
+    public let episodes: Int
+    /// Transitions in the longest episode of the batch; slots run 0...steps.
+    public private(set) var steps = 0
+    /// [steps + 1][B][N][observationSize]
+    public private(set) var observations: [Float] = []
+    /// [steps + 1][B][stateSize]
+    public private(set) var states: [Float] = []
+    /// [steps + 1][B][N][actions], 1 for available; padded slots have none available.
+    public private(set) var available: [Float] = []
+    /// [steps + 1][B][N], 0-based; padded slots and each final slot hold 0.
+    public private(set) var actions: [Int32] = []
+    /// [steps][B]
+    public private(set) var rewards: [Float] = []
+    /// [steps][B]: 1 for t < length of episode b.
+    public private(set) var mask: [Float] = []
+    public private(set) var lengths: [Int] = []
+    public private(set) var terminated: [Bool] = []
+
+    public init(layout: EpisodeLayout, episodes: Int) {
+        self.layout = layout
+        self.episodes = episodes
+    }
+
+    func fill(from records: [EpisodeRecord]) {
+        let B = episodes, N = layout.agents, O = layout.observationSize, S = layout.stateSize, A = layout.actions
+        steps = records.map(\.length).max() ?? 0
+        let slots = steps + 1
+        observations = Self.zeroed(observations, slots * B * N * O)
+        states = Self.zeroed(states, slots * B * S)
+        available = Self.zeroed(available, slots * B * N * A)
+        actions = Self.zeroedInts(actions, slots * B * N)
+        rewards = Self.zeroed(rewards, steps * B)
+        mask = Self.zeroed(mask, steps * B)
+        lengths = records.map(\.length)
+        terminated = records.map(\.terminated)
+        for (b, record) in records.enumerated() {
+            for t in 0...record.length {
+                let row = t * B + b
+                copy(record.observations, from: t * N * O, to: &observations, at: row * N * O, count: N * O)
+                copy(record.states, from: t * S, to: &states, at: row * S, count: S)
+                copy(record.available, from: t * N * A, to: &available, at: row * N * A, count: N * A)
+                if t < record.length {
+                    for i in 0..<N { actions[row * N + i] = record.actions[t * N + i] }
+                    rewards[row] = record.rewards[t]
+                    mask[row] = 1
+                }
+            }
+        }
+    }
+
+    private func copy(_ source: [Float], from: Int, to target: inout [Float], at: Int, count: Int) {
+        for k in 0..<count { target[at + k] = source[from + k] }
+    }
+
+    private static func zeroed(_ array: [Float], _ count: Int) -> [Float] {
+        var a = array
+        a.removeAll(keepingCapacity: true)
+        a.append(contentsOf: repeatElement(0, count: count))
+        return a
+    }
+
+    private static func zeroedInts(_ array: [Int32], _ count: Int) -> [Int32] {
+        var a = array
+        a.removeAll(keepingCapacity: true)
+        a.append(contentsOf: repeatElement(0, count: count))
+        return a
+    }
+}

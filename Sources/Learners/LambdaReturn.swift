@@ -1,0 +1,38 @@
+/// TD(λ) targets over whole episodes, time-major [t][b] (ALGORITHMS.md §0.4), computed per
+/// episode from its length L and termination flag instead of PyMARL's padded masks:
+///
+///   G_t = r_t + γ·c_{t+1}·[(1 − λ)(Q̄_{t+1} + H_{t+1}) + λ(G_{t+1} + H_{t+1})],   t = L−1 … 0
+///
+/// with c_{t+1} = 0 when t + 1 = L and the episode terminated (no value, no entropy after the
+/// end), and G_L = Q̄_L when it was truncated (the last stored state is a real state). H is the
+/// soft entropy bonus −α Σ_i log π_i(ã_{t+1}); pass nil for plain TD(λ). Slots t ≥ L get 0.
+public enum LambdaReturn {
+    /// - Parameters:
+    ///   - rewards: [steps][B]
+    ///   - bootstrap: Q̄ at slots 0...steps, [steps + 1][B] (slot 0 is not used)
+    ///   - entropy: H at slots 0...steps, [steps + 1][B], or nil
+    ///   - targets: receives G, [steps][B]
+    public static func compute(rewards: UnsafeBufferPointer<Float>, bootstrap: UnsafeBufferPointer<Float>,
+                               entropy: UnsafeBufferPointer<Float>?, lengths: [Int], terminated: [Bool],
+                               gamma: Float, lambda: Float, into targets: UnsafeMutableBufferPointer<Float>) {
+        let B = lengths.count
+        let steps = rewards.count / max(B, 1)
+        precondition(rewards.count == steps * B && bootstrap.count == (steps + 1) * B && targets.count == steps * B)
+        precondition(entropy.map { $0.count == (steps + 1) * B } ?? true)
+        for k in 0..<targets.count { targets[k] = 0 }
+        for b in 0..<B {
+            let L = lengths[b]
+            guard L > 0 else { continue }
+            var next = bootstrap[L * B + b]           // G_L for a truncated episode
+            for t in stride(from: L - 1, through: 0, by: -1) {
+                let slot = (t + 1) * B + b
+                let continues: Float = (t + 1 == L && terminated[b]) ? 0 : 1
+                let bonus = entropy?[slot] ?? 0
+                let value = (1 - lambda) * (bootstrap[slot] + bonus) + lambda * (next + bonus)
+                let g = rewards[t * B + b] + gamma * continues * value
+                targets[t * B + b] = g
+                next = g
+            }
+        }
+    }
+}
