@@ -23,6 +23,7 @@ let package = Package(
             // Debian's static liblua runs worlds ~25% faster than the PIC shared library.
             linkerSettings: [.unsafeFlags(["-Xlinker", "-l:liblua5.4.a", "-Xlinker", "-ldl", "-lm"])]),
         .target(name: "Learners", dependencies: ["Common"], swiftSettings: fastMath),
+        .target(name: "Training", dependencies: ["Worlds", "Learners", "Common"], swiftSettings: fastMath),
         .executableTarget(
             name: "MarlSim",
             dependencies: [
@@ -33,6 +34,7 @@ let package = Package(
         .testTarget(name: "CommonTests", dependencies: ["Common"]),
         .testTarget(name: "WorldsTests", dependencies: ["Worlds", "Common"]),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Common"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Common"]),
         .testTarget(name: "MarlSimTests", dependencies: ["MarlSim", "Common"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

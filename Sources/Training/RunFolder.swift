@@ -1,0 +1,74 @@
+import Common
+import Foundation
+
+/// The folder a run leaves behind (DESIGN.md §4). Every file is either complete or absent:
+/// JSON files are written to a temporary name and renamed; metrics rows are appended with one
+/// write each, so an interrupted run leaves the rows it finished.
+public final class RunFolder {
+    public let path: String
+    private var metricsHandle: FileHandle?
+    private var columns: [String] = []
+
+    /// Creates the folder (refusing one that already holds a run) and writes config.json.
+    public init(path: String, config: JSONValue) throws {
+        self.path = path
+        let fm = FileManager.default
+        if fm.fileExists(atPath: (path as NSString).appendingPathComponent("config.json")) {
+            throw SettingsError(message: "\(path): this folder already holds a run; choose another --out")
+        }
+        do {
+            try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw SettingsError(message: "\(path): cannot create the run folder (\(error.localizedDescription))")
+        }
+        try write(config, to: "config.json")
+    }
+
+    deinit { try? metricsHandle?.close() }
+
+    /// Writes `value` to `name` atomically.
+    public func write(_ value: JSONValue, to name: String) throws {
+        try writeAtomically(value.serialized + "\n", to: name)
+    }
+
+    public func writeAtomically(_ text: String, to name: String) throws {
+        let target = (path as NSString).appendingPathComponent(name)
+        let temporary = (path as NSString).appendingPathComponent(".\(name).partial")
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+            if rename(temporary, target) != 0 { throw SettingsError(message: String(cString: strerror(errno))) }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw SettingsError(message: "\(target): cannot write (\(error))")
+        }
+    }
+
+    /// Appends a metrics row. The first row fixes the columns; a later row with new columns
+    /// rewrites the file with the wider header (earlier rows get empty cells).
+    public func appendMetrics(_ row: [(String, Double)]) throws {
+        let names = row.map(\.0)
+        let target = (path as NSString).appendingPathComponent("metrics.csv")
+        if metricsHandle == nil || !Set(names).isSubset(of: columns) {
+            let widened = columns + names.filter { !columns.contains($0) }
+            var text = widened.joined(separator: ",") + "\n"
+            if let old = try? String(contentsOfFile: target, encoding: .utf8) {
+                let pad = String(repeating: ",", count: widened.count - columns.count)
+                for line in old.split(separator: "\n").dropFirst() { text += line + pad + "\n" }
+            }
+            try? metricsHandle?.close()
+            try writeAtomically(text, to: "metrics.csv")
+            columns = widened
+            metricsHandle = FileHandle(forWritingAtPath: target)
+            metricsHandle?.seekToEndOfFile()
+        }
+        let values = Dictionary(row, uniquingKeysWith: { _, last in last })
+        let line = columns.map { values[$0].map(Self.format) ?? "" }.joined(separator: ",") + "\n"
+        metricsHandle?.write(Data(line.utf8))
+    }
+
+    static func format(_ value: Double) -> String {
+        if value.isNaN { return "" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(format: "%.6g", value)
+    }
+}
