@@ -50,6 +50,13 @@ public struct WorldSpec: Sendable {
     public var episodeLimit: Int
     public var view: [Double]?
     public var options: [WorldOption]?
+    /// Recommended training settings: under "all" for every learner, or under a learner's name.
+    public var recommendedSettings: [String: [(String, String)]] = [:]
+
+    /// The recommended settings for `learner`, the shared ones first.
+    public func recommendedSettings(for learner: String) -> [(String, String)] {
+        (recommendedSettings["all"] ?? []) + (recommendedSettings[learner] ?? [])
+    }
 
     /// Where agent i's observation starts in the flat observation buffer.
     public var observationOffsets: [Int] { offsets(observationSizes) }

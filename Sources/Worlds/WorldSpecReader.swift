@@ -118,13 +118,50 @@ struct WorldSpecReader {
             options = try readOptions()
         }
         vm.top = base
+
+        var recommended: [String: [(String, String)]] = [:]
+        if vm.rawField(worldIndex, "settings") != LUA_TNIL {
+            recommended = try readRecommendedSettings()
+        }
+        vm.top = base
         _ = L
 
-        return WorldSpec(
+        var spec = WorldSpec(
             name: name, description: description, agents: agents, actionSpaces: actionSpaces,
             observationSizes: observationSizes, stateSize: stateSize, hasStateFunction: hasState,
             hasAvailable: present["available"]!, hasRender: present["render"]!,
             hasSnapshot: present["snapshot"]!, episodeLimit: Int(limit), view: view, options: options)
+        spec.recommendedSettings = recommended
+        return spec
+    }
+
+    /// settings = {all = {steps = 20000}, qmix = {lambda = 0.6}}: learner name → setting → value.
+    private func readRecommendedSettings() throws -> [String: [(String, String)]] {
+        let L = vm.L
+        let rule = "settings = {all = {name = value, ...}, <learner> = {...}} recommends training settings"
+        guard lua_type(L, -1) == LUA_TTABLE else { throw fail("settings", "settings must be a table", rule: rule) }
+        let table = lua_absindex(L, -1)
+        var result: [String: [(String, String)]] = [:]
+        for learner in keys(at: table) {
+            guard !learner.hasPrefix("[") else { throw fail("settings", "settings must be keyed by learner names or all", rule: rule) }
+            vm.rawField(table, learner)
+            guard lua_type(L, -1) == LUA_TTABLE else {
+                throw fail("settings", "settings.\(learner) must be a table of name = value", rule: rule)
+            }
+            let entry = lua_absindex(L, -1)
+            var pairs: [(String, String)] = []
+            for name in keys(at: entry) {
+                vm.rawField(entry, name)
+                guard [LUA_TNUMBER, LUA_TSTRING, LUA_TBOOLEAN].contains(lua_type(L, -1)) else {
+                    throw fail("settings", "settings.\(learner).\(name) must be a number, string or boolean", rule: rule)
+                }
+                pairs.append((name, plainText(at: -1)))
+                lua_settop(L, entry)
+            }
+            result[learner] = pairs
+            lua_settop(L, table)
+        }
+        return result
     }
 
     private func describeTop() -> String {

@@ -261,3 +261,29 @@ final class ContractTests: XCTestCase {
         XCTAssertEqual(returns.count, 3)
     }
 }
+
+final class RecommendedSettingsTests: XCTestCase {
+    func testWorldsRecommendSettingsPerLearner() throws {
+        let world = try makeWorld("""
+            return {
+              agents = 1, actions = {discrete = 2}, observation_size = 1, episode_limit = 1,
+              reset = function(self) end, observe = function(self, i, out) out[1] = 0 end,
+              step = function(self, actions) return 0, true end,
+              settings = {all = {steps = 20000, lr = 5e-4}, qmix = {double_q = false, lambda = 0.6}},
+            }
+            """)
+        let qmix = world.spec.recommendedSettings(for: "qmix")
+        XCTAssertEqual(qmix.map(\.0), ["lr", "steps", "double_q", "lambda"])
+        XCTAssertEqual(qmix.map(\.1), ["0.0005", "20000", "false", "0.6"])
+        XCTAssertEqual(world.spec.recommendedSettings(for: "vdn").count, 2)
+        let broken = worldError {
+            _ = try makeWorld("""
+                return {agents = 1, actions = {discrete = 2}, observation_size = 1, episode_limit = 1,
+                  reset = function(self) end, observe = function(self, i, out) out[1] = 0 end,
+                  step = function(self, actions) return 0, true end,
+                  settings = {qmix = {mixer = print}}}
+                """)
+        }
+        XCTAssertEqual(broken?.line, 4)
+    }
+}
