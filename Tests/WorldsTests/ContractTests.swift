@@ -287,3 +287,36 @@ final class RecommendedSettingsTests: XCTestCase {
         XCTAssertEqual(broken?.line, 4)
     }
 }
+
+final class WorldPoolTests: XCTestCase {
+    func testPoolStepsInstancesIndependentlyOfThreads() throws {
+        func run(threads: Int) throws -> [Double] {
+            let pool = try WorldPool(file: Paths.envs("surfaces/quadratics.lua"), options: [], seed: 3, count: 4, threads: threads)
+            var rewards = [Double](repeating: 0, count: 4)
+            let lock = NSLock()
+            try pool.forEach(Array(0..<4)) { k in
+                let world = pool.worlds[k]
+                var policy = RandomPolicy(seed: 3, stream: UInt64(k))
+                var action = JointAction(spec: world.spec)
+                try world.reset()
+                policy.act(world, into: &action)
+                let r = try world.step(action).reward
+                lock.lock()
+                rewards[k] = r
+                lock.unlock()
+            }
+            return rewards
+        }
+        XCTAssertEqual(try run(threads: 1), try run(threads: 2))
+        XCTAssertEqual(Set(try run(threads: 1)).count, 4)
+    }
+
+    func testPoolRethrowsTheFirstError() throws {
+        let pool = try WorldPool(file: Paths.envs("matrix/nonmono.lua"), options: [], seed: 1, count: 3, threads: 2)
+        XCTAssertThrowsError(try pool.forEach([0, 1, 2]) { k in
+            if k > 0 { _ = try pool.worlds[k].step(JointAction(spec: pool.spec)) }   // no reset: an error
+        }) { error in
+            XCTAssertTrue("\(error)".contains("no episode running"))
+        }
+    }
+}
