@@ -14,12 +14,12 @@ public final class RunFolder {
         self.path = path
         let fm = FileManager.default
         if fm.fileExists(atPath: (path as NSString).appendingPathComponent("config.json")) {
-            throw SettingsError(message: "\(path): this folder already holds a run; choose another --out")
+            throw TrainingError(message: "\(path): this folder already holds a run; choose another --out")
         }
         do {
             try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw SettingsError(message: "\(path): cannot create the run folder (\(error.localizedDescription))")
+            throw TrainingError(message: "\(path): cannot create the run folder (\(error.localizedDescription))")
         }
         try write(config, to: "config.json")
     }
@@ -36,10 +36,10 @@ public final class RunFolder {
         let temporary = (path as NSString).appendingPathComponent(".\(name).partial")
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-            if rename(temporary, target) != 0 { throw SettingsError(message: String(cString: strerror(errno))) }
+            if rename(temporary, target) != 0 { throw TrainingError(message: String(cString: strerror(errno))) }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
-            throw SettingsError(message: "\(target): cannot write (\(error))")
+            throw TrainingError(message: "\(target): cannot write (\(error))")
         }
     }
 

@@ -1,4 +1,3 @@
-import Common
 import Foundation
 
 /// A setting's value: what `--set key=value` and a world's recommended settings give.

@@ -1,4 +1,4 @@
-import Training
+import Common
 import XCTest
 
 final class SettingsTests: XCTestCase {
