@@ -17,21 +17,24 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLua", providers: [.apt(["liblua5.4-dev"])]),
+        .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Common", swiftSettings: fastMath),
+        .target(name: "Tensors", dependencies: ["COpenBLAS", "Common"], swiftSettings: fastMath),
         .target(
             name: "Worlds", dependencies: ["CLua", "Common"], swiftSettings: fastMath,
             // Debian's static liblua runs worlds ~25% faster than the PIC shared library.
             linkerSettings: [.unsafeFlags(["-Xlinker", "-l:liblua5.4.a", "-Xlinker", "-ldl", "-lm"])]),
-        .target(name: "Learners", dependencies: ["Common"], swiftSettings: fastMath),
+        .target(name: "Learners", dependencies: ["Tensors", "Common"], swiftSettings: fastMath),
         .target(name: "Training", dependencies: ["Worlds", "Learners", "Common"], swiftSettings: fastMath),
         .executableTarget(
             name: "MarlSim",
             dependencies: [
-                "Worlds", "Common",
+                "Worlds", "Tensors", "Common",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath),
         .testTarget(name: "CommonTests", dependencies: ["Common"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Common"]),
         .testTarget(name: "WorldsTests", dependencies: ["Worlds", "Common"]),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Common"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Common"]),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// xoshiro256** seeded through SplitMix64: fast, and the same numbers on every machine and run.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
@@ -33,4 +35,22 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     public mutating func nextInt(below bound: Int) -> Int {
         Int(truncatingIfNeeded: next(upperBound: UInt64(bound)))
     }
+
+    /// Uniform in [0, 1) with 24 random bits, for Float sampling.
+    @inline(__always)
+    public mutating func uniform() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
+
+    /// Uniform in [lo, hi).
+    @inline(__always)
+    public mutating func uniform(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * uniform() }
+
+    /// Standard normal by Box–Muller, one value per call (so the stream position is easy to follow).
+    public mutating func normal() -> Float {
+        let u1 = (Double(next() >> 11) + 1) * (1.0 / 9_007_199_254_740_993.0)   // (0, 1]
+        let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+        return Float((-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2))
+    }
+
+    /// An independent generator derived from this one (one per world, per network, ...).
+    public mutating func split() -> SeededGenerator { SeededGenerator(seed: next()) }
 }

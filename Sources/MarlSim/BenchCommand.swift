@@ -1,18 +1,27 @@
 import ArgumentParser
 import Foundation
+import Tensors
 import Worlds
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: prints workload=<name> steps_per_s=<x> or us_per_step=<x> lines.",
-        discussion: "worlds: steps/s of every bundled world with the random policy (one thread, and two instances on two threads), and the host's overhead per step.")
+        discussion: """
+            nn: the seven learner workloads of shared/anchors/torch_reference.py (same names and shapes), one \
+            thread, µs per step, after the OpenBLAS core type; scripts/bench/nn-vs-torch puts PyTorch beside them.
+            worlds: steps/s of every bundled world with the random policy (one thread, and two instances on two \
+            threads), and the host's overhead per step.
+            """)
 
-    @Argument(help: "worlds")
-    var suite: String = "worlds"
+    @Argument(help: "nn, worlds or all")
+    var suite: String = "all"
 
-    @Option(help: "Seconds per measurement.")
-    var seconds: Double = 0.5
+    @Option(help: "Seconds per measurement (worlds: 0.5; nn: 1).")
+    var seconds: Double?
+
+    @Flag(help: "nn: count heap allocations per steady-state step instead of timing (run under scripts/bench/count-allocations).")
+    var allocations = false
 
     @Option(help: "Only these workloads (comma-separated names, e.g. nonmono,host_overhead).")
     var only: String?
@@ -20,15 +29,44 @@ struct BenchCommand: ParsableCommand {
     var selected: Set<String>? { only.map { Set($0.split(separator: ",").map(String.init)) } }
 
     func validate() throws {
-        guard ["worlds", "all"].contains(suite) else { throw ValidationError("unknown suite '\(suite)'; this build has: worlds, all") }
-        guard seconds > 0, seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60]") }
+        guard ["nn", "worlds", "all"].contains(suite) else { throw ValidationError("unknown suite '\(suite)'; choose nn, worlds or all") }
+        if let seconds { guard seconds > 0, seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60]") } }
+        if let selected {
+            let known = Set(NNBenchmark.workloadNames)
+            if suite == "nn", let unknown = selected.first(where: { !known.contains($0) }) {
+                throw ValidationError("unknown nn workload '\(unknown)'; workloads: \(NNBenchmark.workloadNames.joined(separator: ", "))")
+            }
+        }
     }
 
     func run() throws {
         do {
-            try benchWorlds()
+            if suite != "worlds" { benchNN() }
+            if suite != "nn" { try benchWorlds() }
         } catch {
             throw failure(error)
+        }
+    }
+
+    func benchNN() {
+        let wanted = selected ?? []
+        if allocations {
+            if let before = AllocationCounter.current() {
+                // Self-test: fresh arrays must be counted, or the counter is not wired in.
+                var keep: [[Int]] = []
+                for k in 0..<100 { keep.append([Int](repeating: k, count: 16 + k)) }
+                emit("allocation_counter_self_test=\(AllocationCounter.current()! - before) (expect >= 100 for \(keep.count) arrays)")
+            }
+            for name in NNBenchmark.workloadNames where wanted.isEmpty || wanted.contains(name) {
+                let count = AllocationCounter.allocationsPerStep(workload: name).map { String($0) }
+                emit("workload=\(name) allocations_per_step=\(count ?? "unavailable (run under scripts/bench/count-allocations)")")
+            }
+            return
+        }
+        emit("openblas_coretype=\(openBLASCoreType())")
+        NNBenchmark.run(only: wanted, seconds: seconds ?? 1) { name, microseconds in
+            emit(String(format: "workload=%@ us_per_step=%.1f", name, microseconds))
+            fflush(stdout)
         }
     }
 
@@ -37,7 +75,7 @@ struct BenchCommand: ParsableCommand {
             let name = try LuaWorld(file: file).spec.name
             if let selected, !selected.contains(name) { continue }
             for threads in [1, 2] {
-                let rate = try WorldBench.stepsPerSecond(file: file, options: [], threads: threads, seconds: seconds)
+                let rate = try WorldBench.stepsPerSecond(file: file, options: [], threads: threads, seconds: seconds ?? 0.5)
                 emit(String(format: "workload=%@%@ steps_per_s=%.0f", name, threads == 1 ? "" : "_t2", rate))
             }
         }

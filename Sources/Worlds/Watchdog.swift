@@ -15,11 +15,19 @@ final class Watchdog: @unchecked Sendable {
         defer { lock.unlock() }
         controls.append(control)
         if thread == nil {
-            let t = Thread { [unowned self] in self.run() }
+            // A default-sized stack: linked libraries with large thread-local storage (OpenBLAS)
+            // make a small one fail to start, silently, which would leave runaway worlds unstopped.
+            let started = DispatchSemaphore(value: 0)
+            let t = Thread { [unowned self] in
+                started.signal()
+                self.run()
+            }
             t.name = "marl-sim watchdog"
-            t.stackSize = 1 << 16
             thread = t
             t.start()
+            if started.wait(timeout: .now() + 5) == .timedOut {
+                FileHandle.standardError.write(Data("warning: the watchdog thread did not start; runaway worlds will not be stopped\n".utf8))
+            }
         }
     }
 

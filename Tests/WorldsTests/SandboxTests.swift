@@ -31,7 +31,7 @@ final class SandboxTests: XCTestCase {
               observe = function(self, i, out) out[1] = 0 end,
               step = function(self, actions)
                 local x = 0
-                while true do x = x + 1 end
+                for i = 1, 2e10 do x = x + 1 end   -- bounded, so a broken watchdog fails this test instead of hanging it
               end,
             }
             """, limits: WorldLimits(timeBudgetMs: 200))

@@ -1,0 +1,4 @@
+#ifndef MARLSIM_COPENBLAS_SHIM_H
+#define MARLSIM_COPENBLAS_SHIM_H
+#include <cblas.h>
+#endif
