@@ -29,7 +29,7 @@ let package = Package(
         .executableTarget(
             name: "MarlSim",
             dependencies: [
-                "Worlds", "Tensors", "Common",
+                "Worlds", "Tensors", "Training", "Common",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath),
@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Common"]),
         .testTarget(name: "WorldsTests", dependencies: ["Worlds", "Common"]),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Common"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Common"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Learners", "Tensors", "Common"], exclude: ["Fixtures"]),
         .testTarget(name: "MarlSimTests", dependencies: ["MarlSim", "Common"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

@@ -35,4 +35,29 @@ public enum LambdaReturn {
             }
         }
     }
+
+    /// The reference code's soft λ-return over the padded batch (Soft-QMIX's rl_utils, kept for
+    /// comparison behind `soft_lambda_masking=legacy`): the λ branch is masked neither by m_t nor
+    /// by termination, so padded slots leak into terminal targets (ALGORITHMS.md §0.4 pitfall).
+    ///
+    ///   G_{T−1} = Q̄_{T−1}·(1 − terminated);  G_t = λγ(G_{t+1} + H_{t+1}) + m_t[r_t + (1−λ)γ(1 − term_t)(Q̄_{t+1} + H_{t+1})]
+    ///
+    /// Here Q̄ and H are indexed by slot t + 1 as in the corrected form, with steps + 1 slots.
+    public static func computeLegacy(rewards: UnsafeBufferPointer<Float>, bootstrap: UnsafeBufferPointer<Float>,
+                                     entropy: UnsafeBufferPointer<Float>, mask: UnsafeBufferPointer<Float>, lengths: [Int],
+                                     terminated: [Bool], gamma: Float, lambda: Float, into targets: UnsafeMutableBufferPointer<Float>) {
+        let B = lengths.count
+        let steps = rewards.count / max(B, 1)
+        for b in 0..<B {
+            var next = bootstrap[steps * B + b] * (terminated[b] ? 0 : 1)
+            for t in stride(from: steps - 1, through: 0, by: -1) {
+                let slot = (t + 1) * B + b
+                let term: Float = (terminated[b] && t == lengths[b] - 1) ? 1 : 0
+                let g = lambda * gamma * (next + entropy[slot])
+                    + mask[t * B + b] * (rewards[t * B + b] + (1 - lambda) * gamma * (1 - term) * (bootstrap[slot] + entropy[slot]))
+                targets[t * B + b] = g
+                next = g
+            }
+        }
+    }
 }

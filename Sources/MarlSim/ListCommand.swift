@@ -1,13 +1,16 @@
 import ArgumentParser
 import Foundation
+import Training
 import Worlds
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the learners and the bundled worlds with their options.")
 
     func run() throws {
-        emit("learners")
-        emit("  (none yet)")
+        emit("learners (marl-sim <world> --algo <name>; an unknown --set key lists the valid settings)")
+        for entry in LearnerRegistry.all {
+            emit("  \(entry.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(entry.summary)")
+        }
         emit("")
         emit("worlds")
         let files = WorldFiles.bundledWorlds()

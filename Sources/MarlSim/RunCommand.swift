@@ -1,33 +1,66 @@
 import ArgumentParser
+import Common
 import Foundation
+import Training
 import Worlds
 
-/// `marl-sim <world.lua>`: the main job. Until the learners exist it checks the world and rolls
-/// it out with the random policy.
+/// `marl-sim <world.lua> --algo <name>`: the main job, training a team on a world.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Train on a world (the default command): marl-sim <world.lua> --algo <name>.",
-        discussion: "No learners are built yet: without --algo this checks the world and rolls it out with the random policy.")
+        abstract: "Train a team on a world (the default command): marl-sim <world.lua> --algo <name>.",
+        discussion: """
+            Settings resolve in three layers: the learner's defaults, the world's recommended settings, then \\
+            --set key=value (unknown keys are an error that lists the valid ones). The run folder holds \\
+            config.json, metrics.csv, summary.json and model.safetensors. Ctrl-C stops at the next step \\
+            boundary and still writes the summary and the weights.
+            Without --algo the world is checked and rolled out with the random policy.
+            """)
 
     @OptionGroup var world: WorldOptions
 
-    @Option(help: "The learner.")
+    @Option(help: "The learner: \(LearnerRegistry.all.map(\.name).joined(separator: ", ")).")
     var algo: String?
+
+    @Option(help: "Environment steps (shorthand for --set steps=N).")
+    var steps: Int?
 
     @Option(help: "The run seed.")
     var seed: UInt64 = 1
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("A learner or training setting as key=value (repeatable).", valueName: "key=value"))
+    var settings: [String] = []
+
+    @Option(help: "The run folder (default runs/<world>-<algo>-seed<S>-<time>).")
+    var out: String?
+
     func run() throws {
-        if let algo {
-            throw failure(OptionError(message: "unknown learner '\(algo)': this build has no learners yet (marl-sim list shows what it has)"))
-        }
         do {
             let options = try world.parsedOptions()
-            try WorldCheck(file: world.world, options: options, seed: seed, limits: world.limits).run(report: emit)
-            emit("")
-            try Rollout.describe(file: world.world, options: options, seed: seed, episodes: 1000, instances: 2, threads: 2,
-                                 limits: world.limits).forEach(emit)
+            guard let algo else {
+                try WorldCheck(file: world.world, options: options, seed: seed, limits: world.limits).run(report: emit)
+                emit("")
+                try Rollout.describe(file: world.world, options: options, seed: seed, episodes: 1000, instances: 2, threads: 2,
+                                     limits: world.limits).forEach(emit)
+                return
+            }
+            var overrides = try Settings.pairs(settings)
+            if let steps { overrides.append(("steps", String(steps))) }
+            let training = try TrainingRun(file: world.world, options: options, learner: algo, overrides: overrides,
+                                           seed: seed, folder: out, limits: world.limits)
+            emit("training \(algo) on \(world.world), seed \(seed), \(training.settings.int("steps")) steps → \(training.folder)")
+            Interruption.shared.install()
+            let summary = try training.run(progress: Progress(), interruption: Interruption.shared)
+            emit(String(format: "%@ after %d steps, %d episodes, %d updates in %.1f s (%.0f steps/s)",
+                        summary.interrupted ? "interrupted" : "done", summary.steps, summary.episodes, summary.updates,
+                        summary.wallSeconds, Double(summary.steps) / max(summary.wallSeconds, 1e-9)))
+            var result = String(format: "test return mean %.4g", summary.finalTestReturnMean)
+            for (key, value) in summary.finalTestInfo { result += String(format: ", %@ %.4g", key, value) }
+            emit(result)
+            emit("run folder: \(summary.folder)")
+            if summary.interrupted { throw ExitCode(130) }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             throw failure(error)
         }

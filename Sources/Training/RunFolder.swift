@@ -32,10 +32,14 @@ public final class RunFolder {
     }
 
     public func writeAtomically(_ text: String, to name: String) throws {
+        try writeAtomically(Data(text.utf8), to: name)
+    }
+
+    public func writeAtomically(_ data: Data, to name: String) throws {
         let target = (path as NSString).appendingPathComponent(name)
         let temporary = (path as NSString).appendingPathComponent(".\(name).partial")
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+            try data.write(to: URL(fileURLWithPath: temporary))
             if rename(temporary, target) != 0 { throw TrainingError(message: String(cString: strerror(errno))) }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)

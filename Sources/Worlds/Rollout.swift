@@ -8,6 +8,13 @@ public struct EpisodeOutcome: Sendable {
     public var terminated: Bool
     /// Each info field's last value in the episode (absent fields are not listed).
     public var info: [String: Double]
+
+    public init(episodeReturn: Double, length: Int, terminated: Bool, info: [String: Double]) {
+        self.episodeReturn = episodeReturn
+        self.length = length
+        self.terminated = terminated
+        self.info = info
+    }
 }
 
 /// Summary statistics of a list of numbers.

@@ -135,24 +135,3 @@ public struct WorldCheck {
         }
     }
 }
-
-/// FNV-1a over bytes, for comparing runs.
-struct Fingerprint {
-    var value: UInt64 = 0xCBF2_9CE4_8422_2325
-
-    mutating func add(_ bits: UInt64) {
-        var v = bits
-        for _ in 0..<8 {
-            value = (value ^ (v & 0xFF)) &* 0x100_0000_01B3
-            v >>= 8
-        }
-    }
-
-    mutating func add(_ text: String) { for byte in text.utf8 { add(UInt64(byte)) } }
-
-    static func of<T>(_ buffer: UnsafeMutableBufferPointer<T>) -> UInt64 {
-        var f = Fingerprint()
-        for byte in UnsafeRawBufferPointer(buffer) { f.value = (f.value ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        return f.value
-    }
-}

@@ -102,6 +102,13 @@ public struct StepResult: Sendable, Equatable {
     public var reward: Double
     public var terminated: Bool
     public var truncated: Bool
+
+    public init(reward: Double, terminated: Bool, truncated: Bool) {
+        self.reward = reward
+        self.terminated = terminated
+        self.truncated = truncated
+    }
+
     public var done: Bool { terminated || truncated }
 }
 

@@ -113,3 +113,48 @@ final class CommandTests: XCTestCase {
         XCTAssertTrue(lines[1].hasPrefix("workload=two_step_t2 steps_per_s="), result.stdout)
     }
 }
+
+final class TrainingCommandTests: XCTestCase {
+    func testInterruptedRunLeavesACompleteFolder() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-interrupt-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let process = Process()
+        process.executableURL = Repository.binary
+        process.arguments = ["envs/matrix/nonmono.lua", "--algo", "qmix", "--steps", "100000000", "--set", "log_interval=2000", "--out", folder]
+        process.currentDirectoryURL = Repository.root
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        // Wait until the run has logged a few rows, then press Ctrl-C.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let rows = (try? String(contentsOfFile: folder + "/metrics.csv", encoding: .utf8))?.split(separator: "\n").count ?? 0
+            if rows >= 3 { break }
+            usleep(100_000)
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit)
+        XCTAssertEqual(process.terminationStatus, 130)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        XCTAssertEqual(names, ["config.json", "metrics.csv", "model.safetensors", "summary.json"])
+        let summary = try JSONValue.parse(String(contentsOfFile: folder + "/summary.json", encoding: .utf8))
+        XCTAssertEqual(summary["interrupted"], .bool(true))
+        let csv = try String(contentsOfFile: folder + "/metrics.csv", encoding: .utf8)
+        let rows = csv.split(separator: "\n")
+        XCTAssertGreaterThanOrEqual(rows.count, 3)
+        for row in rows { XCTAssertEqual(row.split(separator: ",", omittingEmptySubsequences: false).count, rows[0].split(separator: ",").count) }
+    }
+
+    func testUnknownSettingAndLearnerAreClearErrors() throws {
+        let badKey = try runMarlSim(["envs/matrix/nonmono.lua", "--algo", "vdn", "--set", "batch=3"])
+        XCTAssertEqual(badKey.status, 1)
+        XCTAssertTrue(badKey.stderr.contains("unknown setting 'batch' (did you mean batch_size?); valid settings:"), badKey.stderr)
+        let badAlgo = try runMarlSim(["envs/matrix/nonmono.lua", "--algo", "dqn"])
+        XCTAssertEqual(badAlgo.status, 1)
+        XCTAssertTrue(badAlgo.stderr.contains("unknown learner 'dqn'; learners: qmix, vdn, soft-qmix, fsv"), badAlgo.stderr)
+        let continuous = try runMarlSim(["envs/surfaces/quadratics.lua", "--algo", "qmix"])
+        XCTAssertEqual(continuous.status, 1)
+        XCTAssertTrue(continuous.stderr.contains("needs agents with the same observation size and the same discrete actions"), continuous.stderr)
+    }
+}

@@ -18,6 +18,12 @@ return function(options)
     name = "nonmono",
     description = "one-shot 3x3 game, optimum (A,A) = " .. payoff[1][1] .. "; the relative-overgeneralization trap",
     options = {payoff = {default = "qtran", help = "qtran (8 / -12 / 0) or easy (12 / -0.1 / 0)"}},
+    -- The papers' protocol: 20k steps; value baselines explore uniformly (epsilon = 1) as in FSV.
+    settings = {
+      all = {steps = 20000, batch_size = 32, log_interval = 2000, test_episodes = 1, obs_last_action = false},
+      qmix = {epsilon_finish = 1},
+      vdn = {epsilon_finish = 1},
+    },
     agents = 2,
     actions = {discrete = 3},
     observation_size = 2,     -- one-hot of the step counter, as in pymarl2's one_step_matrix_game

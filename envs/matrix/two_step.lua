@@ -17,6 +17,8 @@ return {
   actions = {discrete = 2},
   observation_size = 4,      -- one-hot of {start, 2A, 2B, end}
   episode_limit = 2,
+  -- The QMIX paper's protocol: uniform exploration (epsilon = 1) throughout, one-step targets.
+  settings = {all = {steps = 20000, batch_size = 32, log_interval = 2000, test_episodes = 1, epsilon_finish = 1, td_lambda = 0}},
 
   reset = function(self) stage = "start" end,
   observe = function(self, i, out) vectors.one_hot(out, 4, stage_index[stage]) end,

@@ -152,7 +152,16 @@ public enum Safetensors {
 
     /// Saves a parameter set (names → values) as a checkpoint.
     public static func save(_ parameters: ParameterSet, to url: URL, metadata: [String: String] = [:]) throws {
-        try write(parameters.parameters.map { NamedTensor(name: $0.name, shape: $0.shape.dims, values: $0.values) }, to: url, metadata: metadata)
+        try write(namedTensors(parameters), to: url, metadata: metadata)
+    }
+
+    /// The file contents for a parameter set (for callers that write files their own way).
+    public static func encode(_ parameters: ParameterSet, metadata: [String: String] = [:]) -> Data {
+        encode(namedTensors(parameters), metadata: metadata)
+    }
+
+    static func namedTensors(_ parameters: ParameterSet) -> [NamedTensor] {
+        parameters.parameters.map { NamedTensor(name: $0.name, shape: $0.shape.dims, values: $0.values) }
     }
 
     /// Loads a checkpoint into a parameter set by name. Validates every tensor before changing anything.

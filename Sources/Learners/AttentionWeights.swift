@@ -1,0 +1,49 @@
+import Tensors
+
+/// The positive, joint-action-dependent credit weights λ_i(s, u) = Σ_h λ_{i,h} of FSV
+/// (ALGORITHMS.md §8.2, eqs. 14–15, Qatten-style): per head, λ_{i,h} = softmax over agents of
+/// e_u,iᵀ W_k,hᵀ W_q,h e_s, with e_s a two-layer embedding of the state and e_u,i one of agent
+/// i's action (and id). Each λ_i lies in (0, heads).
+public final class AttentionWeights {
+    public let agents: Int, actions: Int, heads: Int
+    let stateEmbedding: MLP, actionEmbedding: MLP
+    let queries: [Linear], keys: [Linear]
+    let keySize: Int
+
+    public init(_ name: String, agents: Int, actions: Int, stateSize: Int, embed: Int = 64, heads: Int = 4, keySize: Int = 32,
+                rng: inout RandomSource) {
+        self.agents = agents
+        self.actions = actions
+        self.heads = heads
+        self.keySize = keySize
+        stateEmbedding = MLP(name + ".state", sizes: [stateSize, embed, embed], rng: &rng)
+        actionEmbedding = MLP(name + ".action", sizes: [actions + agents, embed, embed], rng: &rng)
+        queries = (0..<heads).map { Linear(name + ".query\($0)", embed, keySize, bias: false, rng: &rng) }
+        keys = (0..<heads).map { Linear(name + ".key\($0)", embed, keySize, bias: false, rng: &rng) }
+    }
+
+    public var parameters: [Parameter] {
+        stateEmbedding.parameters + actionEmbedding.parameters + queries.flatMap(\.parameters) + keys.flatMap(\.parameters)
+    }
+
+    /// λ [rows, N] for states [rows, S] and the agents' actions [rows·N] (0-based).
+    public func callAsFunction(_ states: Tensor, actions chosen: [Int32]) -> Tensor {
+        let g = states.graph
+        let rows = states.shape[0], N = agents
+        let features = g.constant(Shape(rows * N, actions + N)) { out in
+            out.update(repeating: 0)
+            for r in 0..<(rows * N) {
+                out[r * (actions + N) + Int(chosen[r])] = 1
+                out[r * (actions + N) + actions + r % N] = 1
+            }
+        }
+        let es = stateEmbedding(states), eu = actionEmbedding(features)
+        var total: Tensor?
+        for h in 0..<heads {
+            let logits = bmm(keys[h](eu).reshaped(Shape(rows, N, keySize)), queries[h](es).reshaped(Shape(rows, keySize, 1)))
+            let weights = (logits.reshaped(Shape(rows, N)) / Float(keySize).squareRoot()).softmax()
+            total = total.map { $0 + weights } ?? weights
+        }
+        return total!
+    }
+}

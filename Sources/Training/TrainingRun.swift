@@ -1,0 +1,182 @@
+import Common
+import Foundation
+import Learners
+import Tensors
+import Worlds
+
+/// What a finished (or interrupted) run reports; also written to summary.json.
+public struct TrainingSummary {
+    public var steps: Int
+    public var episodes: Int
+    public var updates: Int
+    public var wallSeconds: Double
+    public var finalTestReturnMean: Double
+    public var finalTestInfo: [(String, Double)]
+    public var interrupted: Bool
+    public var folder: String
+}
+
+/// One training run (DESIGN.md §1 Training/): collect → store → update → test → log → save.
+public final class TrainingRun {
+    public let file: String
+    public let options: [(String, OptionValue)]
+    public let entry: LearnerEntry
+    public let settings: Settings
+    public let seed: UInt64
+    public let folder: String
+    public let limits: WorldLimits
+
+    let pool: WorldPool
+    let testPool: WorldPool
+    public let layout: EpisodeLayout
+    public let learner: EpisodeLearner
+
+    /// Loads the world, resolves the settings (defaults < the world's recommendations < `--set`)
+    /// and builds the learner.
+    public init(file: String, options: [(String, OptionValue)], learner name: String, overrides: [(String, String)],
+                seed: UInt64, folder: String?, limits: WorldLimits = WorldLimits()) throws {
+        guard let entry = LearnerRegistry.named(name) else {
+            throw TrainingError(message: "unknown learner '\(name)'; learners: \(LearnerRegistry.all.map(\.name).joined(separator: ", "))")
+        }
+        let probe = try LuaWorld(file: file, options: options, seed: seed, instance: 0, limits: limits)
+        let spec = probe.spec
+        var settings = Settings(specs: TrainingSettings.specs + entry.settings)
+        try settings.apply(spec.recommendedSettings(for: name), from: file)
+        try settings.apply(overrides, from: "--set")
+        for key in ["steps", "envs", "env_threads", "log_interval", "test_episodes", "batch_size", "buffer_size"]
+        where settings.specs.contains(where: { $0.name == key }) && settings.int(key) < 1 {
+            throw TrainingError(message: "setting '\(key)' must be at least 1, got \(settings.int(key))")
+        }
+        guard case let .discrete(actions) = spec.actionSpaces[0], spec.isHomogeneous else {
+            throw TrainingError(message: "\(file): \(name) needs agents with the same observation size and the same discrete actions; this world has \(Set(spec.actionSpaces.map(\.description)).sorted().joined(separator: ", "))")
+        }
+        self.file = file
+        self.options = options
+        self.entry = entry
+        self.settings = settings
+        self.seed = seed
+        self.limits = limits
+        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        self.folder = folder ?? "runs/\(stem)-\(name)-seed\(seed)-\(Self.timestamp())"
+        layout = EpisodeLayout(agents: spec.agents, observationSize: spec.observationSizes[0], stateSize: spec.stateSize,
+                               actions: actions, episodeLimit: spec.episodeLimit)
+        let envs = settings.int("envs"), threads = settings.int("env_threads")
+        pool = try WorldPool(file: file, options: options, seed: seed, count: envs, threads: threads, limits: limits)
+        testPool = try WorldPool(file: file, options: options, seed: seed &+ 0x7E57_0000, count: min(envs, settings.int("test_episodes")),
+                                 threads: threads, limits: limits)
+        learner = entry.make(layout, settings, seed)
+    }
+
+    static func timestamp() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return formatter.string(from: Date())
+    }
+
+    /// The fully resolved configuration, for config.json.
+    public var config: JSONValue {
+        let source = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
+        var hash = Fingerprint()
+        hash.add(bytes: source)
+        return .object([
+            ("world", .string(file)),
+            ("world_fnv1a64", .string(String(hash.value, radix: 16))),
+            ("world_options", .object(options.map { ($0.0, .string($0.1.description)) })),
+            ("learner", .string(entry.name)),
+            ("seed", .int(Int64(bitPattern: seed))),
+            ("settings", settings.json),
+            ("settings_from", .object(settings.specs.map(\.name).sorted().map { ($0, .string(settings.sources[$0] ?? "default")) })),
+            ("versions", .object([("marl-sim", .string(MarlSimVersion.current)), ("lua", .string("5.4")),
+                                  ("openblas_coretype", .string(openBLASCoreType()))])),
+        ])
+    }
+
+    /// Trains until `steps` or an interruption; writes the run folder as it goes.
+    public func run(progress: Progress? = nil, interruption: Interruption? = nil) throws -> TrainingSummary {
+        let run = try RunFolder(path: folder, config: config)
+        let totalSteps = settings.int("steps"), logInterval = settings.int("log_interval")
+        let batchSize = settings.int("batch_size")
+        let buffer = EpisodeBuffer(layout: layout, capacity: settings.int("buffer_size"))
+        let batch = EpisodeBatch(layout: layout, episodes: batchSize)
+        let collector = Collector(pool: pool, layout: layout, recording: true)
+        let tester = Collector(pool: testPool, layout: layout, recording: false)
+        var sampler = SeededGenerator(seed: seed, stream: 0xB0FF)
+        let start = Date()
+        var step = 0, episodes = 0, updates = 0, nextLog = 0
+        var trainReturns: [Double] = []
+        var stats: [String: (sum: Double, count: Int)] = [:]
+        var statOrder: [String] = []
+        var lastTest = (returnMean: Double.nan, info: [(String, Double)]())
+        var interrupted = false
+
+        func test() throws {
+            let wanted = settings.int("test_episodes")
+            var outcomes: [EpisodeOutcome] = []
+            while outcomes.count < wanted {
+                outcomes += try tester.collect(learner: learner, mode: .greedy, step: step).prefix(wanted - outcomes.count)
+            }
+            lastTest = (Statistics(outcomes.map(\.episodeReturn)).mean, outcomes.infoMeans)
+            var row: [(String, Double)] = [("step", Double(step)), ("episodes", Double(episodes)), ("updates", Double(updates)),
+                                           ("return_mean", trainReturns.isEmpty ? .nan : Statistics(trainReturns).mean),
+                                           ("test_return_mean", lastTest.returnMean),
+                                           ("test_length_mean", Statistics(outcomes.map { Double($0.length) }).mean)]
+            row += lastTest.info.map { ("test_\($0.0)_mean", $0.1) }
+            row += statOrder.map { ($0, stats[$0].map { $0.sum / Double(Swift.max($0.count, 1)) } ?? .nan) }
+            row += learner.schedules(at: step)
+            row.append(("wall_seconds", Date().timeIntervalSince(start)))
+            try run.appendMetrics(row)
+            progress?.update(step: step, totalSteps: totalSteps, episodes: episodes,
+                             returnMean: trainReturns.isEmpty ? nil : Statistics(trainReturns).mean, testReturnMean: lastTest.returnMean)
+            trainReturns.removeAll()
+            stats.removeAll()
+        }
+
+        while step < totalSteps {
+            if interruption?.isRequested == true { interrupted = true; break }
+            if step >= nextLog {
+                try test()
+                nextLog += logInterval
+            }
+            let outcomes = try collector.collect(learner: learner, mode: .explore, step: step)
+            for record in collector.records { buffer.insert(record) }
+            step += outcomes.reduce(0) { $0 + $1.length }
+            episodes += outcomes.count
+            trainReturns += outcomes.map(\.episodeReturn)
+            if buffer.count >= batchSize {
+                buffer.sample(into: batch, using: &sampler)
+                for (key, value) in learner.train(batch, step: step, episodes: episodes) {
+                    if stats[key] == nil, !statOrder.contains(key) { statOrder.append(key) }
+                    stats[key, default: (0, 0)].sum += value
+                    stats[key, default: (0, 0)].count += 1
+                }
+                updates += 1
+            }
+        }
+        try test()
+        progress?.finish()
+
+        let wall = Date().timeIntervalSince(start)
+        if settings.bool("save_model") {
+            try run.writeAtomically(Safetensors.encode(learner.parameters, metadata: [
+                "learner": entry.name, "steps": String(step), "written_by": "marl-sim",
+            ]), to: "model.safetensors")
+        }
+        var summary: [(String, JSONValue)] = [
+            ("steps", .int(Int64(step))), ("episodes", .int(Int64(episodes))), ("updates", .int(Int64(updates))),
+            ("wall_seconds", .double(wall)), ("env_steps_per_s", .double(Double(step) / Swift.max(wall, 1e-9))),
+            ("updates_per_s", .double(Double(updates) / Swift.max(wall, 1e-9))),
+            ("final_test_return_mean", .double(lastTest.returnMean)),
+        ]
+        summary += lastTest.info.map { ("final_test_\($0.0)_mean", .double($0.1)) }
+        summary.append(("interrupted", .bool(interrupted)))
+        try run.write(.object(summary), to: "summary.json")
+        return TrainingSummary(steps: step, episodes: episodes, updates: updates, wallSeconds: wall,
+                               finalTestReturnMean: lastTest.returnMean, finalTestInfo: lastTest.info,
+                               interrupted: interrupted, folder: folder)
+    }
+}
+
+/// The version recorded in every run's config.json.
+public enum MarlSimVersion {
+    public static let current = "0.1.0"
+}

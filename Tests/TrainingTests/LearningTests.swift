@@ -1,0 +1,114 @@
+import Common
+import Foundation
+@testable import Learners
+import Tensors
+@testable import Training
+import XCTest
+
+/// Seeded short versions of the papers' matrix-game results (scripts/reproduce/matrix runs the
+/// full seed sweeps).
+final class LearningTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func world(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    func train(_ world: String, _ algo: String, seed: UInt64, _ overrides: [(String, String)] = []) throws -> (TrainingRun, TrainingSummary) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-learn-\(UUID().uuidString)").path
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
+        let run = try TrainingRun(file: Self.world(world), options: [], learner: algo, overrides: overrides, seed: seed, folder: folder)
+        return (run, try run.run())
+    }
+
+    func testQMIXAndVDNFallIntoTheRelativeOvergeneralizationTrap() throws {
+        for algo in ["qmix", "vdn"] {
+            for seed: UInt64 in [1, 2, 3] {
+                let (_, summary) = try train("envs/matrix/nonmono.lua", algo, seed: seed)
+                XCTAssertEqual(summary.finalTestReturnMean, 0, "\(algo) seed \(seed): the greedy joint action should be a B/C pair")
+            }
+        }
+    }
+
+    func testVDNUnderUniformExplorationLearnsTheLeastSquaresAdditiveFit() throws {
+        let (run, _) = try train("envs/matrix/nonmono.lua", "vdn", seed: 4, [("batch_size", "128"), ("lr", "1e-4"), ("steps", "40000")])
+        let learner = try XCTUnwrap(run.learner as? FactorizedQLearning)
+        // ALGORITHMS.md §2 item 7: rowmean_i + colmean_j − grand mean.
+        let expected: [[Float]] = [[-6.22, -4.89, -4.89], [-4.89, -3.56, -3.56], [-4.89, -3.56, -3.56]]
+        for a in 0..<3 {
+            for b in 0..<3 {
+                let value = learner.firstStepJointValue(observations: [1, 0, 1, 0], state: [1, 0], actions: [a, b])
+                XCTAssertEqual(value, expected[a][b], accuracy: 0.1, "Q_tot(\(a), \(b))")
+            }
+        }
+    }
+
+    func testTwoStepGameQMIXFindsEightAndVDNSettlesForSeven() throws {
+        for seed: UInt64 in [1, 2] {
+            XCTAssertEqual(try train("envs/matrix/two_step.lua", "qmix", seed: seed).1.finalTestReturnMean, 8, "qmix seed \(seed)")
+            XCTAssertEqual(try train("envs/matrix/two_step.lua", "vdn", seed: seed).1.finalTestReturnMean, 7, "vdn seed \(seed)")
+        }
+    }
+}
+
+/// What every learner must do, whatever it learns.
+final class LearnerConformanceTests: XCTestCase {
+    let corridor = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/masked_corridor.lua").path
+    let quick: [(String, String)] = [("steps", "600"), ("batch_size", "8"), ("envs", "4"), ("log_interval", "300"), ("test_episodes", "4")]
+
+    func folder() -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-conf-\(UUID().uuidString)").path
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    func testEveryLearnerIsDeterministicRespectsMasksAndRoundTripsItsWeights() throws {
+        for entry in LearnerRegistry.all {
+            // Masks change every step: choosing an unavailable action would stop the run with an error.
+            let first = folder(), second = folder()
+            let a = try TrainingRun(file: corridor, options: [], learner: entry.name, overrides: quick, seed: 5, folder: first)
+            _ = try a.run()
+            _ = try TrainingRun(file: corridor, options: [], learner: entry.name, overrides: quick, seed: 5, folder: second).run()
+            func metrics(_ path: String) throws -> String {
+                let text = try String(contentsOfFile: path + "/metrics.csv", encoding: .utf8)
+                let rows = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+                let wall = rows[0].firstIndex(of: "wall_seconds")!
+                return rows.map { row in row.enumerated().filter { $0.offset != wall }.map(\.element).joined(separator: ",") }.joined(separator: "\n")
+            }
+            XCTAssertEqual(try metrics(first), try metrics(second), "\(entry.name): same seed, same metrics")
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: first + "/model.safetensors")),
+                           try Data(contentsOf: URL(fileURLWithPath: second + "/model.safetensors")), "\(entry.name): same weights")
+
+            // A fresh learner loaded from the checkpoint acts exactly like the trained one.
+            let fresh = try TrainingRun(file: corridor, options: [], learner: entry.name, overrides: quick, seed: 99, folder: folder())
+            try Safetensors.load(fresh.learner.parameters, from: URL(fileURLWithPath: first + "/model.safetensors"))
+            var generator = SeededGenerator(seed: 3)
+            let observations = (0..<(4 * 2 * 3)).map { _ in Float(generator.nextUnit()) }
+            let states = (0..<(4 * 6)).map { _ in Float(generator.nextUnit()) }
+            let available = (0..<(4 * 2 * 4)).map { Float(($0 / 2) % 2) }
+            func greedy(_ learner: EpisodeLearner) -> [Int32] {
+                learner.beginEpisodes(envs: 4)
+                return observations.withUnsafeBufferPointer { o in states.withUnsafeBufferPointer { s in available.withUnsafeBufferPointer { m in
+                    learner.act(observations: o, states: s, available: m, mode: .greedy, step: 0)
+                } } }
+            }
+            XCTAssertEqual(greedy(a.learner), greedy(fresh.learner), "\(entry.name): save/load round trip")
+        }
+    }
+
+    func testTerminationAndTruncationReachTheBufferApart() throws {
+        let run = try TrainingRun(file: corridor, options: [], learner: "vdn", overrides: quick, seed: 1, folder: folder())
+        let collector = Collector(pool: run.pool, layout: run.layout, recording: true)
+        var terminated = 0, truncated = 0
+        for _ in 0..<10 {
+            let outcomes = try collector.collect(learner: run.learner, mode: .explore, step: 0)
+            for (record, outcome) in zip(collector.records, outcomes) {
+                // The corridor terminates only when the goal pays 1; otherwise the host truncates at 6 steps.
+                let reachedGoal = record.rewards.last == 1
+                XCTAssertEqual(record.terminated, reachedGoal)
+                XCTAssertEqual(outcome.terminated, reachedGoal)
+                if !reachedGoal { XCTAssertEqual(record.length, 6) }
+                if reachedGoal { terminated += 1 } else { truncated += 1 }
+            }
+        }
+        XCTAssertGreaterThan(terminated, 0)
+        XCTAssertGreaterThan(truncated, 0)
+    }
+}
