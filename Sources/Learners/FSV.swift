@@ -29,42 +29,38 @@ public final class FSV: EpisodeLearner {
     ]
 
     let layout: EpisodeLayout
-    let inputs: AgentInputs
-    let agent: RecurrentAgent, targetAgent: RecurrentAgent
+    let networks: RecurrentNetworks
     let attention: AttentionWeights, targetAttention: AttentionWeights
     let valueWeights: Linear, valueBias: Linear, targetValueWeights: Linear, targetValueBias: Linear
     let online: ParameterSet, target: ParameterSet
     let optimizer: any Optimizer
-    let controller: RecurrentController
     let graph = Graph()
     var rng: RandomSource
     let alpha: LinearSchedule
     let gamma: Float, lambda: Float, gradClip: Float
     let literalVtot: Bool
-    let targetInterval: Int
-    var lastTargetUpdate = 0
     private var rows: [Float] = []
+
+    var agent: RecurrentAgent { networks.agent }
+    var controller: RecurrentController { networks.controller }
 
     public init(layout: EpisodeLayout, settings: Settings, seed: UInt64) {
         self.layout = layout
         var rng = RandomSource(seed: seed)
         let N = layout.agents, A = layout.actions, S = layout.stateSize
-        inputs = AgentInputs(layout: layout, lastAction: settings.bool("obs_last_action"), agentID: settings.bool("obs_agent_id"))
-        let hidden = settings.int("rnn_hidden"), heads = settings.int("attention_heads"), embed = settings.int("attention_embed")
-        agent = RecurrentAgent("agent", inputs: inputs.width, hidden: hidden, actions: A, rng: &rng)
-        targetAgent = RecurrentAgent("target_agent", inputs: inputs.width, hidden: hidden, actions: A, rng: &rng)
+        networks = RecurrentNetworks(layout: layout, settings: settings, rng: &rng)
+        let heads = settings.int("attention_heads"), embed = settings.int("attention_embed")
         attention = AttentionWeights("lambda", agents: N, actions: A, stateSize: S, embed: embed, heads: heads, rng: &rng)
         targetAttention = AttentionWeights("target_lambda", agents: N, actions: A, stateSize: S, embed: embed, heads: heads, rng: &rng)
         valueWeights = Linear("vtot.w", S, N, rng: &rng)
         valueBias = Linear("vtot.b", S, 1, rng: &rng)
         targetValueWeights = Linear("target_vtot.w", S, N, rng: &rng)
         targetValueBias = Linear("target_vtot.b", S, 1, rng: &rng)
-        online = ParameterSet(agent.parameters + attention.parameters + valueWeights.parameters + valueBias.parameters)
-        target = ParameterSet(targetAgent.parameters + targetAttention.parameters + targetValueWeights.parameters + targetValueBias.parameters)
+        online = ParameterSet(networks.agent.parameters + attention.parameters + valueWeights.parameters + valueBias.parameters)
+        target = ParameterSet(networks.targetAgent.parameters + targetAttention.parameters + targetValueWeights.parameters + targetValueBias.parameters)
         target.copy(from: online)
         target.setRequiresGrad(false)
         optimizer = RecurrentSettings.optimizer(settings, online)
-        controller = RecurrentController(agent: agent, inputs: inputs)
         self.rng = rng
         alpha = LinearSchedule(start: settings.double("alpha_start"), finish: settings.double("alpha_finish"),
                                steps: settings.int("alpha_anneal_steps"))
@@ -72,7 +68,6 @@ public final class FSV: EpisodeLearner {
         lambda = Float(settings.double("td_lambda"))
         gradClip = Float(settings.double("grad_clip"))
         literalVtot = settings.string("vtot_gradient") == "literal"
-        targetInterval = max(1, settings.int("target_update_episodes"))
     }
 
     public var parameters: ParameterSet { online }
@@ -102,7 +97,7 @@ public final class FSV: EpisodeLearner {
         let g = graph
         g.reset()
         optimizer.zeroGrad()
-        let b = BatchTensors(batch, inputs: inputs, rows: &rows, graph: g)
+        let b = BatchTensors(batch, inputs: networks.inputs, rows: &rows, graph: g)
         let T = b.steps, B = b.episodes, N = layout.agents, A = layout.actions
         let slots = (T + 1) * B
         let a = Float(alpha.value(at: step))
@@ -132,7 +127,7 @@ public final class FSV: EpisodeLearner {
                                                      temperature: a, rng: &rng)
             let nextIndex = g.constant(Shape(slots * N, 1)) { out in for k in 0..<out.count { out[k] = Float(next[k]) } }
             let nextLogPi = logPi.reshaped(Shape(slots * N, A)).gather(nextIndex).reshaped(Shape(slots, N))
-            let targetQ = targetAgent.unroll(b.inputs).reshaped(Shape(slots * N, A))
+            let targetQ = networks.targetAgent.unroll(b.inputs).reshaped(Shape(slots * N, A))
             let targetAdvantage = (a * (targetQ / a).logSoftmax(mask: availability).gather(nextIndex)).reshaped(Shape(slots, N))
             let targetValue = targetQ.gather(nextIndex).reshaped(Shape(slots, N)) - targetAdvantage
             let qBar = mix(lambdas: targetAttention(b.allStates, actions: next), advantages: targetAdvantage, values: targetValue,
@@ -143,27 +138,14 @@ public final class FSV: EpisodeLearner {
                 entropy[k] = -a * h.storage[k]
             }
         }
-        var targets = [Float](repeating: 0, count: T * B)
-        batch.rewards.withUnsafeBufferPointer { r in
-            bootstrap.withUnsafeBufferPointer { qb in
-                entropy.withUnsafeBufferPointer { hb in
-                    targets.withUnsafeMutableBufferPointer { out in
-                        LambdaReturn.compute(rewards: r, bootstrap: qb, entropy: hb, lengths: batch.lengths, terminated: batch.terminated,
-                                             gamma: gamma, lambda: lambda, into: out)
-                    }
-                }
-            }
-        }
+        let targets = LambdaReturn.targets(for: batch, bootstrap: bootstrap, entropy: entropy, gamma: gamma, lambda: lambda)
         let y = g.constant(targets, Shape(T * B, 1))
         let loss = 0.5 * ((qTot - y) * b.mask).square().sum() / b.maskSum
         g.backward(loss)
         let norm = online.clipGradientNorm(maxNorm: gradClip)
         optimizer.step()
 
-        if (episodes - lastTargetUpdate) / targetInterval >= 1 {
-            target.copy(from: online)
-            lastTargetUpdate = episodes
-        }
+        networks.updateTargets(target, from: online, episodes: episodes)
         return [("loss", Double(loss.scalar)), ("grad_norm", Double(norm)),
                 ("q_taken_mean", Double((qTot * b.mask).sum().scalar / b.maskSum)),
                 ("lambda_mean", Double(lambdas.mean().scalar))]

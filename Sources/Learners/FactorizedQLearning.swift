@@ -20,22 +20,19 @@ public final class FactorizedQLearning: EpisodeLearner {
     ]
 
     let layout: EpisodeLayout
-    let inputs: AgentInputs
-    let agent: RecurrentAgent, targetAgent: RecurrentAgent
+    let networks: RecurrentNetworks
     let mixer: ValueMixer, targetMixer: ValueMixer
     let online: ParameterSet, target: ParameterSet
     let optimizer: any Optimizer
-    let controller: RecurrentController
     let graph = Graph()
     var rng: RandomSource
     let gamma: Float, lambda: Float, gradClip: Float
     let doubleQ: Bool
     let epsilon: LinearSchedule
-    let targetInterval: Int
-    var lastTargetUpdate = 0
     private var rows: [Float] = []
-    private var bootstrap: [Float] = []
-    private var targets: [Float] = []
+
+    var agent: RecurrentAgent { networks.agent }
+    var controller: RecurrentController { networks.controller }
 
     /// - Parameter makeMixer: builds a mixer with the given parameter-name prefix (called for the
     ///   online and the target network).
@@ -43,18 +40,14 @@ public final class FactorizedQLearning: EpisodeLearner {
                 makeMixer: (String, inout RandomSource) -> ValueMixer) {
         self.layout = layout
         var rng = RandomSource(seed: seed)
-        inputs = AgentInputs(layout: layout, lastAction: settings.bool("obs_last_action"), agentID: settings.bool("obs_agent_id"))
-        let hidden = settings.int("rnn_hidden")
-        agent = RecurrentAgent("agent", inputs: inputs.width, hidden: hidden, actions: layout.actions, rng: &rng)
-        targetAgent = RecurrentAgent("target_agent", inputs: inputs.width, hidden: hidden, actions: layout.actions, rng: &rng)
+        networks = RecurrentNetworks(layout: layout, settings: settings, rng: &rng)
         mixer = makeMixer("mixer", &rng)
         targetMixer = makeMixer("target_mixer", &rng)
-        online = ParameterSet(agent.parameters + mixer.parameters)
-        target = ParameterSet(targetAgent.parameters + targetMixer.parameters)
+        online = ParameterSet(networks.agent.parameters + mixer.parameters)
+        target = ParameterSet(networks.targetAgent.parameters + targetMixer.parameters)
         target.copy(from: online)
         target.setRequiresGrad(false)
         optimizer = RecurrentSettings.optimizer(settings, online)
-        controller = RecurrentController(agent: agent, inputs: inputs)
         self.rng = rng
         gamma = Float(settings.double("gamma"))
         lambda = Float(settings.double("td_lambda"))
@@ -62,7 +55,6 @@ public final class FactorizedQLearning: EpisodeLearner {
         doubleQ = settings.bool("double_q")
         epsilon = LinearSchedule(start: settings.double("epsilon_start"), finish: settings.double("epsilon_finish"),
                                  steps: settings.int("epsilon_anneal_steps"))
-        targetInterval = max(1, settings.int("target_update_episodes"))
     }
 
     public var parameters: ParameterSet { online }
@@ -106,7 +98,7 @@ public final class FactorizedQLearning: EpisodeLearner {
         let g = graph
         g.reset()
         optimizer.zeroGrad()
-        let b = BatchTensors(batch, inputs: inputs, rows: &rows, graph: g)
+        let b = BatchTensors(batch, inputs: networks.inputs, rows: &rows, graph: g)
         let T = b.steps, B = b.episodes, N = layout.agents
 
         let q = agent.unroll(b.inputs)                                                  // [T+1, B·N, A]
@@ -115,20 +107,12 @@ public final class FactorizedQLearning: EpisodeLearner {
 
         // Bootstrap values Q̄ at every slot, then the TD(λ) targets (all without gradient).
         let qBar = g.withoutGradients { () -> Tensor in
-            let targetQ = targetAgent.unroll(b.inputs)
+            let targetQ = networks.targetAgent.unroll(b.inputs)
             let best = b.maskedForArgmax(doubleQ ? q.detached() : targetQ).argmax()
             return targetMixer(targetQ.gather(best).reshaped(Shape((T + 1) * B, N)), b.allStates)
         }
-        bootstrap = Array(UnsafeBufferPointer(start: qBar.storage, count: (T + 1) * B))
-        targets = [Float](repeating: 0, count: T * B)
-        batch.rewards.withUnsafeBufferPointer { r in
-            bootstrap.withUnsafeBufferPointer { q in
-                targets.withUnsafeMutableBufferPointer { out in
-                    LambdaReturn.compute(rewards: r, bootstrap: q, entropy: nil, lengths: batch.lengths,
-                                         terminated: batch.terminated, gamma: gamma, lambda: lambda, into: out)
-                }
-            }
-        }
+        let bootstrap = Array(UnsafeBufferPointer(start: qBar.storage, count: (T + 1) * B))
+        let targets = LambdaReturn.targets(for: batch, bootstrap: bootstrap, gamma: gamma, lambda: lambda)
         let y = g.constant(targets, Shape(T * B, 1))
         let error = (qTot - y) * b.mask
         let loss = 0.5 * error.square().sum() / b.maskSum
@@ -136,10 +120,7 @@ public final class FactorizedQLearning: EpisodeLearner {
         let norm = online.clipGradientNorm(maxNorm: gradClip)
         optimizer.step()
 
-        if (episodes - lastTargetUpdate) / targetInterval >= 1 {
-            target.copy(from: online)
-            lastTargetUpdate = episodes
-        }
+        networks.updateTargets(target, from: online, episodes: episodes)
         let taken = (qTot * b.mask).sum().scalar / b.maskSum
         return [("loss", Double(loss.scalar)), ("grad_norm", Double(norm)), ("q_taken_mean", Double(taken)),
                 ("target_mean", Double(targets.reduce(0, +) / b.maskSum))]

@@ -60,4 +60,34 @@ public enum LambdaReturn {
             }
         }
     }
+
+    /// The targets [steps][B] of a batch for bootstrap values (and entropy bonuses) at its
+    /// slots 0...steps; `legacy` selects the reference code's padded recursion (needs entropy).
+    public static func targets(for batch: EpisodeBatch, bootstrap: [Float], entropy: [Float]? = nil, gamma: Float, lambda: Float,
+                               legacy: Bool = false) -> [Float] {
+        var out = [Float](repeating: 0, count: batch.steps * batch.episodes)
+        batch.rewards.withUnsafeBufferPointer { r in
+            bootstrap.withUnsafeBufferPointer { q in
+                out.withUnsafeMutableBufferPointer { targets in
+                    guard let entropy else {
+                        compute(rewards: r, bootstrap: q, entropy: nil, lengths: batch.lengths, terminated: batch.terminated,
+                                gamma: gamma, lambda: lambda, into: targets)
+                        return
+                    }
+                    entropy.withUnsafeBufferPointer { h in
+                        if legacy {
+                            batch.mask.withUnsafeBufferPointer { m in
+                                computeLegacy(rewards: r, bootstrap: q, entropy: h, mask: m, lengths: batch.lengths,
+                                              terminated: batch.terminated, gamma: gamma, lambda: lambda, into: targets)
+                            }
+                        } else {
+                            compute(rewards: r, bootstrap: q, entropy: h, lengths: batch.lengths, terminated: batch.terminated,
+                                    gamma: gamma, lambda: lambda, into: targets)
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
 }

@@ -30,30 +30,28 @@ public final class SoftQMIX: EpisodeLearner {
     ]
 
     let layout: EpisodeLayout
-    let inputs: AgentInputs
-    let agent: RecurrentAgent, targetAgent: RecurrentAgent
+    let networks: RecurrentNetworks
     let g: OrderPreservingTransform, targetG: OrderPreservingTransform
     let f: OrderPreservingTransform
     let mixer: ValueMixer, targetMixer: ValueMixer
     let online: ParameterSet, target: ParameterSet
     let optimizer: any Optimizer
-    let controller: RecurrentController
     let graph = Graph()
     var rng: RandomSource
     let alpha: Float, gamma: Float, lambda: Float, gradClip: Float
     let weightedTD: Bool, legacyMasking: Bool
-    let targetInterval: Int
-    var lastTargetUpdate = 0
     private var rows: [Float] = []
+
+    var agent: RecurrentAgent { networks.agent }
+    var controller: RecurrentController { networks.controller }
+    /// The online networks the target copies (f has no target).
+    var copied: ParameterSet { ParameterSet(agent.parameters + g.parameters + mixer.parameters) }
 
     public init(layout: EpisodeLayout, settings: Settings, seed: UInt64) {
         self.layout = layout
         var rng = RandomSource(seed: seed)
         let N = layout.agents, S = layout.stateSize, hyper = settings.int("hypernet_hidden"), gHidden = settings.int("g_hidden")
-        inputs = AgentInputs(layout: layout, lastAction: settings.bool("obs_last_action"), agentID: settings.bool("obs_agent_id"))
-        let hidden = settings.int("rnn_hidden")
-        agent = RecurrentAgent("agent", inputs: inputs.width, hidden: hidden, actions: layout.actions, rng: &rng)
-        targetAgent = RecurrentAgent("target_agent", inputs: inputs.width, hidden: hidden, actions: layout.actions, rng: &rng)
+        networks = RecurrentNetworks(layout: layout, settings: settings, rng: &rng)
         g = OrderPreservingTransform("g", agents: N, stateSize: S, hidden: gHidden, hypernetHidden: hyper, residual: true, rng: &rng)
         targetG = OrderPreservingTransform("target_g", agents: N, stateSize: S, hidden: gHidden, hypernetHidden: hyper, residual: true, rng: &rng)
         f = OrderPreservingTransform("f", agents: N, stateSize: S, hidden: 0, hypernetHidden: hyper, residual: false, rng: &rng)
@@ -64,12 +62,11 @@ public final class SoftQMIX: EpisodeLearner {
         }
         mixer = makeMixer("mixer")
         targetMixer = makeMixer("target_mixer")
-        online = ParameterSet(agent.parameters + g.parameters + mixer.parameters + f.parameters)
-        target = ParameterSet(targetAgent.parameters + targetG.parameters + targetMixer.parameters)
-        target.copy(from: ParameterSet(agent.parameters + g.parameters + mixer.parameters))
+        online = ParameterSet(networks.agent.parameters + g.parameters + mixer.parameters + f.parameters)
+        target = ParameterSet(networks.targetAgent.parameters + targetG.parameters + targetMixer.parameters)
+        target.copy(from: ParameterSet(networks.agent.parameters + g.parameters + mixer.parameters))
         target.setRequiresGrad(false)
         optimizer = RecurrentSettings.optimizer(settings, online)
-        controller = RecurrentController(agent: agent, inputs: inputs)
         self.rng = rng
         alpha = Float(settings.double("alpha"))
         gamma = Float(settings.double("gamma"))
@@ -77,7 +74,6 @@ public final class SoftQMIX: EpisodeLearner {
         gradClip = Float(settings.double("grad_clip"))
         weightedTD = settings.bool("weighted_td")
         legacyMasking = settings.string("soft_lambda_masking") == "legacy"
-        targetInterval = max(1, settings.int("target_update_episodes"))
     }
 
     public var parameters: ParameterSet { online }
@@ -111,7 +107,7 @@ public final class SoftQMIX: EpisodeLearner {
         let gr = graph
         gr.reset()
         optimizer.zeroGrad()
-        let b = BatchTensors(batch, inputs: inputs, rows: &rows, graph: gr)
+        let b = BatchTensors(batch, inputs: networks.inputs, rows: &rows, graph: gr)
         let T = b.steps, B = b.episodes, N = layout.agents, A = layout.actions
         let slots = (T + 1) * B
 
@@ -130,31 +126,15 @@ public final class SoftQMIX: EpisodeLearner {
                                                      temperature: 1, rng: &rng)
             let nextIndex = gr.constant(Shape(slots * N, 1)) { out in for k in 0..<out.count { out[k] = Float(next[k]) } }
             let logPi = logits.logSoftmax(mask: availability).gather(nextIndex).reshaped(Shape(slots, N)).sum(axis: -1, keepDims: true)
-            let targetQ = targetG(targetAgent.unroll(b.inputs).reshaped(Shape(slots * N, A)), b.allStates)
+            let targetQ = targetG(networks.targetAgent.unroll(b.inputs).reshaped(Shape(slots * N, A)), b.allStates)
             let qBar = targetMixer(targetQ.gather(nextIndex).reshaped(Shape(slots, N)), b.allStates)
             for k in 0..<slots {
                 bootstrap[k] = qBar.storage[k]
                 entropy[k] = -alpha * logPi.storage[k]
             }
         }
-        var targets = [Float](repeating: 0, count: T * B)
-        batch.rewards.withUnsafeBufferPointer { r in
-            bootstrap.withUnsafeBufferPointer { qb in
-                entropy.withUnsafeBufferPointer { h in
-                    targets.withUnsafeMutableBufferPointer { out in
-                        if legacyMasking {
-                            batch.mask.withUnsafeBufferPointer { m in
-                                LambdaReturn.computeLegacy(rewards: r, bootstrap: qb, entropy: h, mask: m, lengths: batch.lengths,
-                                                           terminated: batch.terminated, gamma: gamma, lambda: lambda, into: out)
-                            }
-                        } else {
-                            LambdaReturn.compute(rewards: r, bootstrap: qb, entropy: h, lengths: batch.lengths,
-                                                 terminated: batch.terminated, gamma: gamma, lambda: lambda, into: out)
-                        }
-                    }
-                }
-            }
-        }
+        let targets = LambdaReturn.targets(for: batch, bootstrap: bootstrap, entropy: entropy, gamma: gamma, lambda: lambda,
+                                           legacy: legacyMasking)
 
         // eq. 13 with the code's weights: half weight where the update moves Q_tot away from Σ f_i.
         var weights = [Float](repeating: 0, count: T * B)
@@ -173,10 +153,7 @@ public final class SoftQMIX: EpisodeLearner {
         let norm = online.clipGradientNorm(maxNorm: gradClip)
         optimizer.step()
 
-        if (episodes - lastTargetUpdate) / targetInterval >= 1 {
-            target.copy(from: ParameterSet(agent.parameters + g.parameters + mixer.parameters))
-            lastTargetUpdate = episodes
-        }
+        networks.updateTargets(target, from: copied, episodes: episodes)
         return [("loss_td", Double(tdLoss.scalar)), ("loss_f", Double(fLoss.scalar)), ("grad_norm", Double(norm)),
                 ("q_taken_mean", Double((qTot * b.mask).sum().scalar / b.maskSum))]
     }
