@@ -24,11 +24,18 @@ public enum ActionSelection {
     public static func epsilonGreedy(_ values: UnsafePointer<Float>, available: UnsafePointer<Float>, rows: Int, actions: Int,
                                      epsilon: Double, rng: inout RandomSource) -> [Int32] {
         var chosen = greedy(values, available: available, rows: rows, actions: actions)
-        for r in 0..<rows where Double(rng.uniform()) < epsilon {
+        randomize(&chosen, available: available, actions: actions, probability: epsilon, rng: &rng)
+        return chosen
+    }
+
+    /// Replaces each row's action, with the given probability, by a uniformly random available one.
+    public static func randomize(_ chosen: inout [Int32], available: UnsafePointer<Float>, actions: Int, probability: Double,
+                                 rng: inout RandomSource) {
+        guard probability > 0 else { return }
+        for r in chosen.indices where Double(rng.uniform()) < probability {
             let options = (0..<actions).filter { available[r * actions + $0] != 0 }
             if !options.isEmpty { chosen[r] = Int32(options[rng.nextInt(below: options.count)]) }
         }
-        return chosen
     }
 
     /// A sample of softmax(values / temperature) over the available actions of each row.

@@ -47,3 +47,63 @@ public final class AttentionWeights {
         return total!
     }
 }
+
+/// FOP's credit weights, the concrete form ALGORITHMS.md §8.2 offers beside the attention: per
+/// head λ_{i,h} = |k_h(s)| · sigmoid(a_h(s))_i · sigmoid(c_h([s, u]))_i, summed over heads. Unlike
+/// the attention's softmax over agents, the weights do not sum to a constant, so they can scale
+/// every agent's advantage up or down with the joint action.
+public final class ProductWeights {
+    public let agents: Int, actions: Int, heads: Int
+    let scales: [Linear], agentGates: [Linear], actionGates: [Linear]
+
+    public init(_ name: String, agents: Int, actions: Int, stateSize: Int, heads: Int = 4, rng: inout RandomSource) {
+        self.agents = agents
+        self.actions = actions
+        self.heads = heads
+        scales = (0..<heads).map { Linear(name + ".key\($0)", stateSize, 1, rng: &rng) }
+        agentGates = (0..<heads).map { Linear(name + ".agents\($0)", stateSize, agents, rng: &rng) }
+        actionGates = (0..<heads).map { Linear(name + ".action\($0)", stateSize + agents * actions, agents, rng: &rng) }
+    }
+
+    public var parameters: [Parameter] {
+        scales.flatMap(\.parameters) + agentGates.flatMap(\.parameters) + actionGates.flatMap(\.parameters)
+    }
+
+    /// λ [rows, N] for states [rows, S] and the agents' actions [rows·N] (0-based).
+    public func callAsFunction(_ states: Tensor, actions chosen: [Int32]) -> Tensor {
+        let g = states.graph
+        let rows = states.shape[0], N = agents, A = actions
+        let joint = g.constant(Shape(rows, N * A)) { out in
+            out.update(repeating: 0)
+            for r in 0..<(rows * N) { out[(r / N) * N * A + (r % N) * A + Int(chosen[r])] = 1 }
+        }
+        let withActions = concat([states, joint], axis: -1)
+        var total: Tensor?
+        for h in 0..<heads {
+            let gate = agentGates[h](states).sigmoid() * actionGates[h](withActions).sigmoid()    // [rows, N]
+            let scaled = bmm(scales[h](states).abs().reshaped(Shape(rows, 1, 1)), gate.reshaped(Shape(rows, 1, N))).reshaped(Shape(rows, N))
+            total = total.map { $0 + scaled } ?? scaled
+        }
+        return total! + 1e-10
+    }
+}
+
+/// FSV's λ_i(s, u): the attention of the paper or FOP's product form.
+public enum CreditWeights {
+    case attention(AttentionWeights)
+    case product(ProductWeights)
+
+    public var parameters: [Parameter] {
+        switch self {
+        case let .attention(w): return w.parameters
+        case let .product(w): return w.parameters
+        }
+    }
+
+    public func callAsFunction(_ states: Tensor, actions: [Int32]) -> Tensor {
+        switch self {
+        case let .attention(w): return w(states, actions: actions)
+        case let .product(w): return w(states, actions: actions)
+        }
+    }
+}

@@ -22,7 +22,12 @@ public final class FSV: EpisodeLearner {
         SettingSpec("alpha_finish", .number(0.01), "temperature α after annealing (α₀)"),
         SettingSpec("alpha_anneal_steps", .integer(100_000), "environment steps over which α anneals"),
         SettingSpec("td_lambda", .number(0.0), "λ of the soft TD(λ) targets (0: eq. 16's one-step target)"),
-        SettingSpec("attention_heads", .integer(4), "attention heads H (λ_i ∈ (0, H))"),
+        SettingSpec("epsilon_start", .number(0), "probability of a uniformly random behaviour action at step 0 (the matrix protocol uses 1)"),
+        SettingSpec("epsilon_finish", .number(0), "that probability after annealing"),
+        SettingSpec("epsilon_anneal_steps", .integer(100_000), "environment steps over which it anneals"),
+        SettingSpec("lambda_form", .text("attention"), "attention (the paper's eq. 15, softmax over agents) or fop (FOP's product form)",
+                    choices: ["attention", "fop"]),
+        SettingSpec("attention_heads", .integer(4), "heads H of the credit weights"),
         SettingSpec("attention_embed", .integer(64), "units of the state and action embeddings"),
         SettingSpec("vtot_gradient", .text("trainable"), "trainable (w, b learn; V_i stopped) or literal (eq. 33 as printed: no gradient)",
                     choices: ["trainable", "literal"]),
@@ -30,13 +35,13 @@ public final class FSV: EpisodeLearner {
 
     let layout: EpisodeLayout
     let networks: RecurrentNetworks
-    let attention: AttentionWeights, targetAttention: AttentionWeights
+    let attention: CreditWeights, targetAttention: CreditWeights
     let valueWeights: Linear, valueBias: Linear, targetValueWeights: Linear, targetValueBias: Linear
     let online: ParameterSet, target: ParameterSet
     let optimizer: any Optimizer
     let graph = Graph()
     var rng: RandomSource
-    let alpha: LinearSchedule
+    let alpha: LinearSchedule, epsilon: LinearSchedule
     let gamma: Float, lambda: Float, gradClip: Float
     let literalVtot: Bool
     private var rows: [Float] = []
@@ -50,8 +55,13 @@ public final class FSV: EpisodeLearner {
         let N = layout.agents, A = layout.actions, S = layout.stateSize
         networks = RecurrentNetworks(layout: layout, settings: settings, rng: &rng)
         let heads = settings.int("attention_heads"), embed = settings.int("attention_embed")
-        attention = AttentionWeights("lambda", agents: N, actions: A, stateSize: S, embed: embed, heads: heads, rng: &rng)
-        targetAttention = AttentionWeights("target_lambda", agents: N, actions: A, stateSize: S, embed: embed, heads: heads, rng: &rng)
+        func makeWeights(_ name: String) -> CreditWeights {
+            settings.string("lambda_form") == "fop"
+                ? .product(ProductWeights(name, agents: N, actions: A, stateSize: S, heads: heads, rng: &rng))
+                : .attention(AttentionWeights(name, agents: N, actions: A, stateSize: S, embed: embed, heads: heads, rng: &rng))
+        }
+        attention = makeWeights("lambda")
+        targetAttention = makeWeights("target_lambda")
         valueWeights = Linear("vtot.w", S, N, rng: &rng)
         valueBias = Linear("vtot.b", S, 1, rng: &rng)
         targetValueWeights = Linear("target_vtot.w", S, N, rng: &rng)
@@ -64,6 +74,8 @@ public final class FSV: EpisodeLearner {
         self.rng = rng
         alpha = LinearSchedule(start: settings.double("alpha_start"), finish: settings.double("alpha_finish"),
                                steps: settings.int("alpha_anneal_steps"))
+        epsilon = LinearSchedule(start: settings.double("epsilon_start"), finish: settings.double("epsilon_finish"),
+                                 steps: settings.int("epsilon_anneal_steps"))
         gamma = Float(settings.double("gamma"))
         lambda = Float(settings.double("td_lambda"))
         gradClip = Float(settings.double("grad_clip"))
@@ -72,7 +84,7 @@ public final class FSV: EpisodeLearner {
 
     public var parameters: ParameterSet { online }
 
-    public func schedules(at step: Int) -> [(String, Double)] { [("alpha", alpha.value(at: step))] }
+    public func schedules(at step: Int) -> [(String, Double)] { [("alpha", alpha.value(at: step)), ("epsilon", epsilon.value(at: step))] }
 
     public func beginEpisodes(envs: Int) { controller.begin(envs: envs) }
 
@@ -80,10 +92,13 @@ public final class FSV: EpisodeLearner {
                     mode: ActingMode, step: Int) -> [Int32] {
         let q = controller.step(observations: observations)
         let rows = q.shape[0], A = layout.actions
-        let chosen = mode == .greedy
+        var chosen = mode == .greedy
             ? ActionSelection.greedy(q.storage, available: available.baseAddress!, rows: rows, actions: A)
             : ActionSelection.softmaxSample(q.storage, available: available.baseAddress!, rows: rows, actions: A,
                                             temperature: Float(alpha.value(at: step)), rng: &rng)
+        if mode == .explore {
+            ActionSelection.randomize(&chosen, available: available.baseAddress!, actions: A, probability: epsilon.value(at: step), rng: &rng)
+        }
         controller.record(actions: chosen)
         return chosen
     }
