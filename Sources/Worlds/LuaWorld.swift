@@ -51,7 +51,8 @@ public final class LuaWorld {
     static let renderIndex: Int32 = 11
     static let snapshotIndex: Int32 = 12
     static let restoreIndex: Int32 = 13
-    static let baseTop: Int32 = 13
+    static let whereIndex: Int32 = 14
+    static let baseTop: Int32 = 14
 
     /// Loads `file` with `options` (from `--env`), seeding `math.random` from `seed` and `instance`.
     public init(file: String, options: [(String, OptionValue)] = [], seed: UInt64 = 0, instance: Int = 0,
@@ -149,7 +150,7 @@ public final class LuaWorld {
             lua_pushnil(L)
         }
         Self.pushIntegers(L, spec.actionSpaces.map { $0.isDiscrete ? 0 : $0.size })
-        if let failure = vm.protectedCall(arguments: 6, results: 10, isWorldCode: false) {
+        if let failure = vm.protectedCall(arguments: 6, results: 11, isWorldCode: false) {
             throw Self.error(failure, file: file, rule: ContractRule.spec, limits: limits)
         }
         precondition(lua_gettop(L) == Self.baseTop, "host stack layout")
@@ -535,11 +536,12 @@ public final class LuaWorld {
     private func phaseError(_ failure: LuaFailure) -> WorldError {
         let L = vm.L
         lua_settop(L, Self.baseTop)
-        lua_rawgeti(L, Self.ioIndex, 2)
-        let phase = vm.string(at: -1) ?? "step"
-        lua_settop(L, Self.baseTop)
-        lua_rawgeti(L, Self.ioIndex, 3)
-        let agent = Int(vm.integer(at: -1) ?? 0)
+        lua_pushvalue(L, Self.whereIndex)
+        var phase = "step", agent = 0
+        if vm.protectedCall(arguments: 0, results: 2, isWorldCode: false) == nil {
+            phase = vm.string(at: -2) ?? phase
+            agent = Int(vm.integer(at: -1) ?? 0)
+        }
         lua_settop(L, Self.baseTop)
         let rules = ["reset": ContractRule.reset, "step": ContractRule.step, "observe": ContractRule.observe,
                      "state": ContractRule.state, "available": ContractRule.available, "render": ContractRule.render,
