@@ -57,4 +57,5 @@ func failure(_ error: Error) -> ExitCode {
 /// Writes a line to stdout at once (stdout is block-buffered when piped).
 func emit(_ line: String) {
     fputs(line + "\n", stdout)
+    fflush(stdout)
 }
