@@ -4,6 +4,7 @@ public struct Fingerprint: Sendable {
 
     public init() {}
 
+    /// Adds the 8 bytes of `bits`, least significant first.
     public mutating func add(_ bits: UInt64) {
         var v = bits
         for _ in 0..<8 {
@@ -18,9 +19,10 @@ public struct Fingerprint: Sendable {
         for byte in bytes { value = (value ^ UInt64(byte)) &* 0x100_0000_01B3 }
     }
 
+    /// The fingerprint of a buffer's bytes.
     public static func of<T>(_ buffer: UnsafeMutableBufferPointer<T>) -> UInt64 {
         var f = Fingerprint()
-        for byte in UnsafeRawBufferPointer(buffer) { f.value = (f.value ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        f.add(bytes: UnsafeRawBufferPointer(buffer))
         return f.value
     }
 }
