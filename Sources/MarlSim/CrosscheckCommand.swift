@@ -8,7 +8,7 @@ struct CrosscheckCommand: ParsableCommand {
         commandName: "crosscheck",
         abstract: "Cross-checks against reference implementations (run through scripts/crosscheck/*).",
         discussion: """
-            torch-parity <dir>: reads weights and inputs that scripts/crosscheck/torch-parity wrote in safetensors \\
+            torch-parity <dir>: reads weights and inputs that scripts/crosscheck/torch-parity wrote in safetensors \
             files, and writes marl-sim's forward values and gradients beside them.
             """)
 

@@ -10,9 +10,9 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Train a team on a world (the default command): marl-sim <world.lua> --algo <name>.",
         discussion: """
-            Settings resolve in three layers: the learner's defaults, the world's recommended settings, then \\
-            --set key=value (unknown keys are an error that lists the valid ones). The run folder holds \\
-            config.json, metrics.csv, summary.json and model.safetensors. Ctrl-C stops at the next step \\
+            Settings resolve in three layers: the learner's defaults, the world's recommended settings, then \
+            --set key=value (unknown keys are an error that lists the valid ones). The run folder holds \
+            config.json, metrics.csv, summary.json and model.safetensors. Ctrl-C stops at the next step \
             boundary and still writes the summary and the weights.
             Without --algo the world is checked and rolled out with the random policy.
             """)
