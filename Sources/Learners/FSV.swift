@@ -22,6 +22,7 @@ public final class FSV: EpisodeLearner {
         SettingSpec("alpha_finish", .number(0.01), "temperature α after annealing (α₀)"),
         SettingSpec("alpha_anneal_steps", .integer(100_000), "environment steps over which α anneals"),
         SettingSpec("td_lambda", .number(0.0), "λ of the soft TD(λ) targets (0: eq. 16's one-step target)"),
+        SettingSpec("td_hysteresis", .number(1), "weight of TD errors where Q_tot is above its target: 1 is the paper; < 1 is lenient (hysteretic) TD, our addition against relative overgeneralization"),
         SettingSpec("epsilon_start", .number(0), "probability of a uniformly random behaviour action at step 0 (the matrix protocol uses 1)"),
         SettingSpec("epsilon_finish", .number(0), "that probability after annealing"),
         SettingSpec("epsilon_anneal_steps", .integer(100_000), "environment steps over which it anneals"),
@@ -44,6 +45,7 @@ public final class FSV: EpisodeLearner {
     let alpha: LinearSchedule, epsilon: LinearSchedule
     let gamma: Float, lambda: Float, gradClip: Float
     let literalVtot: Bool
+    let hysteresis: Float
     private var rows: [Float] = []
 
     var agent: RecurrentAgent { networks.agent }
@@ -80,6 +82,7 @@ public final class FSV: EpisodeLearner {
         lambda = Float(settings.double("td_lambda"))
         gradClip = Float(settings.double("grad_clip"))
         literalVtot = settings.string("vtot_gradient") == "literal"
+        hysteresis = Float(settings.double("td_hysteresis"))
     }
 
     public var parameters: ParameterSet { online }
@@ -155,7 +158,9 @@ public final class FSV: EpisodeLearner {
         }
         let targets = LambdaReturn.targets(for: batch, bootstrap: bootstrap, entropy: entropy, gamma: gamma, lambda: lambda)
         let y = g.constant(targets, Shape(T * B, 1))
-        let loss = 0.5 * ((qTot - y) * b.mask).square().sum() / b.maskSum
+        let (weights, weightSum) = LambdaReturn.hystereticWeights(predictions: qTot.storage, targets: targets, mask: batch.mask,
+                                                                  hysteresis: hysteresis)
+        let loss = 0.5 * ((qTot - y).square() * g.constant(weights, Shape(T * B, 1))).sum() / Swift.max(weightSum, 1e-6)
         g.backward(loss)
         let norm = online.clipGradientNorm(maxNorm: gradClip)
         optimizer.step()

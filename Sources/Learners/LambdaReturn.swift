@@ -90,4 +90,19 @@ public enum LambdaReturn {
         }
         return out
     }
+
+    /// Per-transition loss weights: the mask, times `hysteresis` where the prediction is above
+    /// its target. Weights below 1 make the update lenient (optimistic), the classic remedy for
+    /// relative overgeneralization. It is not in the Soft-QMIX or FSV papers; see their
+    /// `td_hysteresis` setting. Returns the weights and their sum.
+    public static func hystereticWeights(predictions: UnsafePointer<Float>, targets: [Float], mask: [Float],
+                                         hysteresis: Float) -> (weights: [Float], sum: Float) {
+        var weights = [Float](repeating: 0, count: targets.count)
+        var sum: Float = 0
+        for k in targets.indices {
+            weights[k] = mask[k] * (predictions[k] > targets[k] ? hysteresis : 1)
+            sum += weights[k]
+        }
+        return (weights, sum)
+    }
 }

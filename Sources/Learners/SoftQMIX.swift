@@ -22,6 +22,7 @@ public final class SoftQMIX: EpisodeLearner {
         SettingSpec("mixer", .text("sum"), "sum (the released code; reproduces the paper's matrix table) or qmix (the paper's text)",
                     choices: ["sum", "qmix"]),
         SettingSpec("weighted_td", .flag(true), "the code's half weight for TD errors that move Q_tot away from Σ f_i"),
+        SettingSpec("td_hysteresis", .number(1), "weight of TD errors where Q_tot is above its target: 1 is the paper; < 1 is lenient (hysteretic) TD, our addition against relative overgeneralization"),
         SettingSpec("soft_lambda_masking", .text("corrected"), "corrected (ALGORITHMS.md §0.4) or legacy (the reference code's padded recursion)",
                     choices: ["corrected", "legacy"]),
         SettingSpec("g_hidden", .integer(16), "units of the transform g (0: affine)"),
@@ -40,6 +41,7 @@ public final class SoftQMIX: EpisodeLearner {
     var rng: RandomSource
     let alpha: Float, gamma: Float, lambda: Float, gradClip: Float
     let weightedTD: Bool, legacyMasking: Bool
+    let hysteresis: Float
     private var rows: [Float] = []
 
     var agent: RecurrentAgent { networks.agent }
@@ -74,6 +76,7 @@ public final class SoftQMIX: EpisodeLearner {
         gradClip = Float(settings.double("grad_clip"))
         weightedTD = settings.bool("weighted_td")
         legacyMasking = settings.string("soft_lambda_masking") == "legacy"
+        hysteresis = Float(settings.double("td_hysteresis"))
     }
 
     public var parameters: ParameterSet { online }
@@ -136,13 +139,14 @@ public final class SoftQMIX: EpisodeLearner {
         let targets = LambdaReturn.targets(for: batch, bootstrap: bootstrap, entropy: entropy, gamma: gamma, lambda: lambda,
                                            legacy: legacyMasking)
 
-        // eq. 13 with the code's weights: half weight where the update moves Q_tot away from Σ f_i.
-        var weights = [Float](repeating: 0, count: T * B)
+        // eq. 13 with the code's weights: half weight where the update moves Q_tot away from Σ f_i;
+        // optionally (td_hysteresis < 1, not in the paper) less weight where Q_tot is above y.
+        var (weights, _) = LambdaReturn.hystereticWeights(predictions: qTot.storage, targets: targets, mask: batch.mask,
+                                                          hysteresis: hysteresis)
         var weightSum: Float = 0
         for k in 0..<(T * B) {
             let delta = qTot.storage[k] - targets[k], gap = qTot.storage[k] - fSum.storage[k]
-            let half = weightedTD && ((gap > 0 && delta < 0) || (gap <= 0 && delta >= 0))
-            weights[k] = batch.mask[k] * (half ? 0.5 : 1)
+            if weightedTD && ((gap > 0 && delta < 0) || (gap <= 0 && delta >= 0)) { weights[k] *= 0.5 }
             weightSum += weights[k]
         }
         let y = gr.constant(targets, Shape(T * B, 1))

@@ -27,6 +27,16 @@ final class LearningTests: XCTestCase {
         }
     }
 
+    func testSoftQMIXAndFSVReachTheOptimumWithTheWorldsSettings() throws {
+        // The world recommends td_hysteresis for both (not in their papers; see envs/matrix/nonmono.lua).
+        for algo in ["soft-qmix", "fsv"] {
+            for seed: UInt64 in [1, 2, 3] {
+                let (_, summary) = try train("envs/matrix/nonmono.lua", algo, seed: seed)
+                XCTAssertEqual(summary.finalTestReturnMean, 8, "\(algo) seed \(seed): the greedy joint action should be (A, A)")
+            }
+        }
+    }
+
     func testVDNUnderUniformExplorationLearnsTheLeastSquaresAdditiveFit() throws {
         let (run, _) = try train("envs/matrix/nonmono.lua", "vdn", seed: 4, [("batch_size", "128"), ("lr", "1e-4"), ("steps", "40000")])
         let learner = try XCTUnwrap(run.learner as? FactorizedQLearning)

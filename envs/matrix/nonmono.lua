@@ -18,11 +18,18 @@ return function(options)
     name = "nonmono",
     description = "one-shot 3x3 game, optimum (A,A) = " .. payoff[1][1] .. "; the relative-overgeneralization trap",
     options = {payoff = {default = "qtran", help = "qtran (8 / -12 / 0) or easy (12 / -0.1 / 0)"}},
-    -- The papers' protocol: 20k steps; value baselines explore uniformly (epsilon = 1) as in FSV.
+    -- The papers' protocol: 20k steps; value baselines explore uniformly (epsilon = 1), FSV too
+    -- while its alpha anneals from 1 to 0.01 (FSV section 5.1).
+    -- td_hysteresis is NOT in the Soft-QMIX or FSV papers: without it both fall into the trap
+    -- (Soft-QMIX 2/10 seeds, FSV 0/10); with it both reach (A,A). scripts/reproduce/matrix shows
+    -- both. FSV uses FOP's product weights: the paper's softmax attention cannot represent this
+    -- payoff with A greedy unless alpha >= 4.55.
     settings = {
       all = {steps = 20000, batch_size = 32, log_interval = 2000, test_episodes = 1, obs_last_action = false},
       qmix = {epsilon_finish = 1},
       vdn = {epsilon_finish = 1},
+      ["soft-qmix"] = {alpha = 0.1, td_hysteresis = 0.1},
+      fsv = {epsilon_start = 1, epsilon_finish = 1, alpha_anneal_steps = 20000, lambda_form = "fop", td_hysteresis = 0.5},
     },
     agents = 2,
     actions = {discrete = 3},
