@@ -62,7 +62,7 @@ public final class EpisodeRecord {
     }
 
     /// Records the joint action (0-based ids) taken at the current slot and its reward.
-    public func act(_ joint: [Int32], reward: Double) {
+    public func act<Joint: Collection<Int32>>(_ joint: Joint, reward: Double) {
         precondition(joint.count == layout.agents && actions.count == length * layout.agents)
         actions.append(contentsOf: joint)
         rewards.append(Float(reward))

@@ -67,7 +67,7 @@ final class Collector {
                 slot.result = try world.step(slot.action)
                 slot.episodeReturn += slot.result.reward
                 if recording {
-                    records[k].act(Array(actions[(k * N)..<((k + 1) * N)]), reward: slot.result.reward)
+                    records[k].act(actions[(k * N)..<((k + 1) * N)], reward: slot.result.reward)
                     records[k].observe(observations: UnsafeBufferPointer(world.observations), state: UnsafeBufferPointer(world.state),
                                        available: UnsafeBufferPointer(world.available))
                     if slot.result.done { records[k].finish(terminated: slot.result.terminated) }

@@ -17,7 +17,6 @@ struct WorldSpecReader {
     }
 
     func read(fileStem: String) throws -> WorldSpec {
-        let L = vm.L
         let base = vm.top
         defer { vm.top = base }
 
@@ -124,7 +123,6 @@ struct WorldSpecReader {
             recommended = try readRecommendedSettings()
         }
         vm.top = base
-        _ = L
 
         var spec = WorldSpec(
             name: name, description: description, agents: agents, actionSpaces: actionSpaces,
