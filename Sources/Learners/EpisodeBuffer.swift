@@ -1,20 +1,28 @@
 import Common
 
-/// The shape of the episodes a buffer holds: homogeneous agents with discrete actions.
+/// The shape of the episodes a buffer holds: homogeneous agents with either `actions` discrete
+/// actions or `actionDimensions` continuous ones (normalized to [−1, 1]; then `actions` is 0).
 public struct EpisodeLayout: Equatable, Sendable {
     public var agents: Int
     public var observationSize: Int
     public var stateSize: Int
     public var actions: Int
     public var episodeLimit: Int
+    public var actionDimensions: Int
 
-    public init(agents: Int, observationSize: Int, stateSize: Int, actions: Int, episodeLimit: Int) {
+    public init(agents: Int, observationSize: Int, stateSize: Int, actions: Int, episodeLimit: Int, actionDimensions: Int = 0) {
+        precondition((actions > 0) != (actionDimensions > 0), "an agent has discrete actions or continuous dimensions, not both")
         self.agents = agents
         self.observationSize = observationSize
         self.stateSize = stateSize
         self.actions = actions
         self.episodeLimit = episodeLimit
+        self.actionDimensions = actionDimensions
     }
+
+    public var isContinuous: Bool { actionDimensions > 0 }
+    /// The width of one agent's action as a network input: a one-hot of `actions` or the `actionDimensions` values.
+    public var actionWidth: Int { isContinuous ? actionDimensions : actions }
 }
 
 /// One episode as it is collected: slot t holds the observations, state and availability seen
@@ -29,6 +37,7 @@ public final class EpisodeRecord {
     var states: [Float] = []
     var available: [Float] = []
     var actions: [Int32] = []
+    var continuousActions: [Float] = []
     var rewards: [Float] = []
 
     public init(layout: EpisodeLayout) {
@@ -38,6 +47,7 @@ public final class EpisodeRecord {
         states.reserveCapacity(slots * layout.stateSize)
         available.reserveCapacity(slots * layout.agents * layout.actions)
         actions.reserveCapacity(slots * layout.agents)
+        continuousActions.reserveCapacity(slots * layout.agents * layout.actionDimensions)
         rewards.reserveCapacity(slots)
     }
 
@@ -50,6 +60,7 @@ public final class EpisodeRecord {
         states.removeAll(keepingCapacity: true)
         available.removeAll(keepingCapacity: true)
         actions.removeAll(keepingCapacity: true)
+        continuousActions.removeAll(keepingCapacity: true)
         rewards.removeAll(keepingCapacity: true)
     }
 
@@ -70,6 +81,16 @@ public final class EpisodeRecord {
         length += 1
     }
 
+    /// Records the continuous joint action ([N][D], normalized to [−1, 1]) taken at the current slot and its reward.
+    public func act<Joint: Collection<Float>>(continuous joint: Joint, reward: Double) {
+        precondition(joint.count == layout.agents * layout.actionDimensions && rewards.count == length)
+        continuousActions.append(contentsOf: joint)
+        actions.append(contentsOf: repeatElement(0, count: layout.agents))
+        rewards.append(Float(reward))
+        episodeReturn += reward
+        length += 1
+    }
+
     /// Ends the episode; `terminated` is the world's termination, not the host's time limit.
     public func finish(terminated: Bool) {
         precondition(observations.count == (length + 1) * layout.agents * layout.observationSize, "the final observation is missing")
@@ -85,6 +106,7 @@ public final class EpisodeRecord {
         c.states = states
         c.available = available
         c.actions = actions
+        c.continuousActions = continuousActions
         c.rewards = rewards
         return c
     }
@@ -148,6 +170,8 @@ public final class EpisodeBatch {
     public private(set) var available: [Float] = []
     /// [steps + 1][B][N], 0-based; padded slots and each final slot hold 0.
     public private(set) var actions: [Int32] = []
+    /// [steps + 1][B][N][D] continuous actions in [−1, 1] (continuous layouts); padded and final slots hold 0.
+    public private(set) var continuousActions: [Float] = []
     /// [steps][B]
     public private(set) var rewards: [Float] = []
     /// [steps][B]: 1 for t < length of episode b.
@@ -168,6 +192,8 @@ public final class EpisodeBatch {
         states = Self.zeroed(states, slots * B * S)
         available = Self.zeroed(available, slots * B * N * A)
         actions = Self.zeroedInts(actions, slots * B * N)
+        let D = layout.actionDimensions
+        continuousActions = Self.zeroed(continuousActions, slots * B * N * D)
         rewards = Self.zeroed(rewards, steps * B)
         mask = Self.zeroed(mask, steps * B)
         lengths = records.map(\.length)
@@ -180,6 +206,7 @@ public final class EpisodeBatch {
                 copy(record.available, from: t * N * A, to: &available, at: row * N * A, count: N * A)
                 if t < record.length {
                     for i in 0..<N { actions[row * N + i] = record.actions[t * N + i] }
+                    if D > 0 { copy(record.continuousActions, from: t * N * D, to: &continuousActions, at: row * N * D, count: N * D) }
                     rewards[row] = record.rewards[t]
                     mask[row] = 1
                 }

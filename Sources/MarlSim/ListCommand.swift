@@ -9,7 +9,7 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         emit("learners (marl-sim <world> --algo <name>; an unknown --set key lists the valid settings)")
         for entry in LearnerRegistry.all {
-            emit("  \(entry.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(entry.summary)")
+            emit("  \(entry.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(entry.summary) (\(entry.handles))")
         }
         emit("")
         emit("worlds")

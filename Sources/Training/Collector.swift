@@ -1,8 +1,45 @@
+import Common
 import Learners
 import Worlds
 
-/// Runs one episode in every world instance of a pool at once, the learner choosing all joint
+/// Who chooses the joint actions of a collection: a learner (either family) or uniform random
+/// actions (the actor-critics' warm-up).
+struct ActingPolicy {
+    /// Called when E new episodes start (recurrent learners reset their hidden states).
+    let begin: (Int) -> Void
+    /// Actions for one step of all instances: observations [E][N][O], states [E][S], availability [E][N][A].
+    let act: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) -> JointActions
+
+    static func learner(_ learner: AnyLearner, mode: ActingMode, step: Int) -> ActingPolicy {
+        switch learner {
+        case let .episodes(l):
+            return ActingPolicy(begin: { l.beginEpisodes(envs: $0) }) { o, s, a in
+                JointActions(discrete: l.act(observations: o, states: s, available: a, mode: mode, step: step))
+            }
+        case let .transitions(l):
+            return ActingPolicy(begin: { _ in }) { o, s, a in l.act(observations: o, states: s, available: a, mode: mode, step: step) }
+        }
+    }
+
+    /// Uniformly random available actions, or uniform values in [−1, 1].
+    static func uniform(_ layout: EpisodeLayout, rng: UnsafeMutablePointer<SeededGenerator>) -> ActingPolicy {
+        ActingPolicy(begin: { _ in }) { observations, _, available in
+            let rows = observations.count / layout.observationSize
+            if layout.isContinuous {
+                return JointActions(continuous: (0..<(rows * layout.actionDimensions)).map { _ in rng.pointee.uniform(-1, 1) })
+            }
+            let A = layout.actions
+            return JointActions(discrete: (0..<rows).map { r in
+                let choices = (0..<A).filter { available[r * A + $0] != 0 }
+                return Int32(choices.isEmpty ? 0 : choices[rng.pointee.nextInt(below: choices.count)])
+            })
+        }
+    }
+}
+
+/// Runs one episode in every world instance of a pool at once, the policy choosing all joint
 /// actions of a step in one batch (PyMARL's parallel runner). Optionally records the episodes.
+/// Continuous actions arrive in [−1, 1] and are scaled to each dimension's [low, high].
 final class Collector {
     let pool: WorldPool
     let layout: EpisodeLayout
@@ -37,9 +74,17 @@ final class Collector {
         for world in pool.worlds { world.strict = true }
     }
 
-    func collect(learner: EpisodeLearner, mode: ActingMode, step: Int) throws -> [EpisodeOutcome] {
-        let E = pool.worlds.count, N = layout.agents
-        learner.beginEpisodes(envs: E)
+    func collect(learner: AnyLearner, mode: ActingMode, step: Int) throws -> [EpisodeOutcome] {
+        try collect(ActingPolicy.learner(learner, mode: mode, step: step))
+    }
+
+    func collect(_ policy: ActingPolicy) throws -> [EpisodeOutcome] {
+        let E = pool.worlds.count, N = layout.agents, D = layout.actionDimensions
+        let bounds = pool.spec.actionSpaces.map { space -> (low: [Double], high: [Double]) in
+            if case let .continuous(low, high) = space { return (low, high) }
+            return ([], [])
+        }
+        policy.begin(E)
         try pool.forEach(Array(0..<E)) { k in
             let world = pool.worlds[k]
             try world.reset()
@@ -54,20 +99,32 @@ final class Collector {
         var active = Array(0..<E)
         while !active.isEmpty {
             gather()
-            let actions = observations.withUnsafeBufferPointer { obs in
+            var actions = observations.withUnsafeBufferPointer { obs in
                 states.withUnsafeBufferPointer { s in
-                    available.withUnsafeBufferPointer { avail in
-                        learner.act(observations: obs, states: s, available: avail, mode: mode, step: step)
-                    }
+                    available.withUnsafeBufferPointer { avail in policy.act(obs, s, avail) }
                 }
             }
+            for k in 0..<actions.continuous.count { actions.continuous[k] = min(max(actions.continuous[k], -1), 1) }
             try pool.forEach(active) { k in
                 let world = pool.worlds[k], slot = slots[k]
-                for i in 0..<N { slot.action.discrete[i] = actions[k * N + i] }
+                if D > 0 {
+                    for i in 0..<N {
+                        for d in 0..<D {
+                            let (low, high) = (bounds[i].low[d], bounds[i].high[d])
+                            slot.action.continuous[i * D + d] = low + (Double(actions.continuous[(k * N + i) * D + d]) + 1) / 2 * (high - low)
+                        }
+                    }
+                } else {
+                    for i in 0..<N { slot.action.discrete[i] = actions.discrete[k * N + i] }
+                }
                 slot.result = try world.step(slot.action)
                 slot.episodeReturn += slot.result.reward
                 if recording {
-                    records[k].act(actions[(k * N)..<((k + 1) * N)], reward: slot.result.reward)
+                    if D > 0 {
+                        records[k].act(continuous: actions.continuous[(k * N * D)..<((k + 1) * N * D)], reward: slot.result.reward)
+                    } else {
+                        records[k].act(actions.discrete[(k * N)..<((k + 1) * N)], reward: slot.result.reward)
+                    }
                     records[k].observe(observations: UnsafeBufferPointer(world.observations), state: UnsafeBufferPointer(world.state),
                                        available: UnsafeBufferPointer(world.available))
                     if slot.result.done { records[k].finish(terminated: slot.result.terminated) }

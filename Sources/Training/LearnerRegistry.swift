@@ -1,25 +1,81 @@
 import Common
 import Learners
+import Tensors
 
-/// A learner the command line can name with `--algo`.
+/// A built learner of either family.
+public enum AnyLearner {
+    case episodes(EpisodeLearner)
+    case transitions(TransitionLearner)
+
+    /// Everything a checkpoint holds.
+    public var parameters: ParameterSet {
+        switch self {
+        case let .episodes(l): return l.parameters
+        case let .transitions(l): return l.parameters
+        }
+    }
+
+    /// Values to log besides the losses at `step`.
+    public func schedules(at step: Int) -> [(String, Double)] {
+        switch self {
+        case let .episodes(l): return l.schedules(at: step)
+        case let .transitions(l): return l.schedules(at: step)
+        }
+    }
+}
+
+/// One implementation of a learner for one kind of action space.
+public struct LearnerVariant {
+    /// The learner's own settings (the training loop adds its own, `TrainingSettings.specs`).
+    public let settings: [SettingSpec]
+    public let make: (EpisodeLayout, Settings, UInt64) -> AnyLearner
+}
+
+/// A learner the command line can name with `--algo`, with its discrete and/or continuous form.
 public struct LearnerEntry {
     public let name: String
     public let summary: String
-    /// The learner's own settings (the training loop adds its own, `TrainingSettings.specs`).
-    public let settings: [SettingSpec]
-    public let make: (EpisodeLayout, Settings, UInt64) -> EpisodeLearner
+    public let discrete: LearnerVariant?
+    public let continuous: LearnerVariant?
+
+    /// The form for a world whose agents act continuously or not.
+    public func variant(continuous isContinuous: Bool) -> LearnerVariant? { isContinuous ? continuous : discrete }
+
+    /// Which action spaces it handles, for listings.
+    public var handles: String {
+        [discrete.map { _ in "discrete" }, continuous.map { _ in "continuous" }].compactMap { $0 }.joined(separator: ", ")
+    }
 }
 
 /// Every learner this build has.
 public enum LearnerRegistry {
+    static func episodes(_ settings: [SettingSpec], _ make: @escaping (EpisodeLayout, Settings, UInt64) -> EpisodeLearner) -> LearnerVariant {
+        LearnerVariant(settings: settings) { .episodes(make($0, $1, $2)) }
+    }
+
+    static func transitions(_ settings: [SettingSpec], _ make: @escaping (EpisodeLayout, Settings, UInt64) -> TransitionLearner) -> LearnerVariant {
+        LearnerVariant(settings: settings) { .transitions(make($0, $1, $2)) }
+    }
+
     public static let all: [LearnerEntry] = [
-        LearnerEntry(name: QMIX.name, summary: QMIX.summary, settings: QMIX.settings) { QMIX.make(layout: $0, settings: $1, seed: $2) },
-        LearnerEntry(name: VDN.name, summary: VDN.summary, settings: VDN.settings) { VDN.make(layout: $0, settings: $1, seed: $2) },
-        LearnerEntry(name: SoftQMIX.name, summary: SoftQMIX.summary, settings: SoftQMIX.settings) {
-            SoftQMIX(layout: $0, settings: $1, seed: $2)
-        },
-        LearnerEntry(name: FSV.name, summary: FSV.summary, settings: FSV.settings) { FSV(layout: $0, settings: $1, seed: $2) },
+        LearnerEntry(name: QMIX.name, summary: QMIX.summary, discrete: episodes(QMIX.settings) { QMIX.make(layout: $0, settings: $1, seed: $2) },
+                     continuous: nil),
+        LearnerEntry(name: VDN.name, summary: VDN.summary, discrete: episodes(VDN.settings) { VDN.make(layout: $0, settings: $1, seed: $2) },
+                     continuous: nil),
+        LearnerEntry(name: SoftQMIX.name, summary: SoftQMIX.summary,
+                     discrete: episodes(SoftQMIX.settings) { SoftQMIX(layout: $0, settings: $1, seed: $2) }, continuous: nil),
+        LearnerEntry(name: FSV.name, summary: FSV.summary, discrete: episodes(FSV.settings) { FSV(layout: $0, settings: $1, seed: $2) },
+                     continuous: nil),
+        soft(HASAC.name, HASAC.summary, HASAC.settings) { HASAC(layout: $0, settings: $1, seed: $2) },
+        soft(MASAC.name, MASAC.summary, MASAC.settings) { MASAC(layout: $0, settings: $1, seed: $2) },
     ]
+
+    /// An actor-critic learner whose one implementation handles both action kinds.
+    static func soft(_ name: String, _ summary: String, _ settings: [SettingSpec],
+                     _ make: @escaping (EpisodeLayout, Settings, UInt64) -> TransitionLearner) -> LearnerEntry {
+        let variant = transitions(settings, make)
+        return LearnerEntry(name: name, summary: summary, discrete: variant, continuous: variant)
+    }
 
     public static func named(_ name: String) -> LearnerEntry? { all.first { $0.name == name } }
 }

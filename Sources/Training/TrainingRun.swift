@@ -29,7 +29,7 @@ public final class TrainingRun {
     let pool: WorldPool
     let testPool: WorldPool
     public let layout: EpisodeLayout
-    public let learner: EpisodeLearner
+    public let learner: AnyLearner
 
     /// Loads the world, resolves the settings (defaults < the world's recommendations < `--set`)
     /// and builds the learner.
@@ -40,15 +40,19 @@ public final class TrainingRun {
         }
         let probe = try LuaWorld(file: file, options: options, seed: seed, instance: 0, limits: limits)
         let spec = probe.spec
-        var settings = Settings(specs: TrainingSettings.specs + entry.settings)
+        guard spec.isHomogeneous else {
+            throw TrainingError(message: "\(file): \(name) needs agents with the same observation size and action space; this world has \(Set(spec.actionSpaces.map(\.description)).sorted().joined(separator: ", "))")
+        }
+        let continuous = !spec.actionSpaces[0].isDiscrete
+        guard let variant = entry.variant(continuous: continuous) else {
+            throw TrainingError(message: "\(file): \(name) handles \(entry.handles) actions; this world's agents have \(spec.actionSpaces[0].description)")
+        }
+        var settings = Settings(specs: TrainingSettings.specs + variant.settings)
         try settings.apply(spec.recommendedSettings(for: name), from: file)
         try settings.apply(overrides, from: "--set")
-        for key in ["steps", "envs", "env_threads", "log_interval", "test_episodes", "batch_size", "buffer_size"]
+        for key in ["steps", "envs", "env_threads", "log_interval", "test_episodes", "batch_size", "buffer_size", "n_step"]
         where settings.specs.contains(where: { $0.name == key }) && settings.int(key) < 1 {
             throw TrainingError(message: "setting '\(key)' must be at least 1, got \(settings.int(key))")
-        }
-        guard case let .discrete(actions) = spec.actionSpaces[0], spec.isHomogeneous else {
-            throw TrainingError(message: "\(file): \(name) needs agents with the same observation size and the same discrete actions; this world has \(Set(spec.actionSpaces.map(\.description)).sorted().joined(separator: ", "))")
         }
         self.file = file
         self.options = options
@@ -59,12 +63,13 @@ public final class TrainingRun {
         let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         self.folder = folder ?? "runs/\(stem)-\(name)-seed\(seed)-\(Self.timestamp())"
         layout = EpisodeLayout(agents: spec.agents, observationSize: spec.observationSizes[0], stateSize: spec.stateSize,
-                               actions: actions, episodeLimit: spec.episodeLimit)
+                               actions: continuous ? 0 : spec.actionSpaces[0].size, episodeLimit: spec.episodeLimit,
+                               actionDimensions: continuous ? spec.actionSpaces[0].size : 0)
         let envs = settings.int("envs"), threads = settings.int("env_threads")
         pool = try WorldPool(file: file, options: options, seed: seed, count: envs, threads: threads, limits: limits)
         testPool = try WorldPool(file: file, options: options, seed: seed &+ 0x7E57_0000, count: min(envs, settings.int("test_episodes")),
                                  threads: threads, limits: limits)
-        learner = entry.make(layout, settings, seed)
+        learner = variant.make(layout, settings, seed)
     }
 
     static func timestamp() -> String {
@@ -95,12 +100,10 @@ public final class TrainingRun {
     public func run(progress: Progress? = nil, interruption: Interruption? = nil) throws -> TrainingSummary {
         let run = try RunFolder(path: folder, config: config)
         let totalSteps = settings.int("steps"), logInterval = settings.int("log_interval")
-        let batchSize = settings.int("batch_size")
-        let buffer = EpisodeBuffer(layout: layout, capacity: settings.int("buffer_size"))
-        let batch = EpisodeBatch(layout: layout, episodes: batchSize)
+        let replay = Replay(learner: learner, layout: layout, settings: settings, seed: seed)
+        var warmupRandom = SeededGenerator(seed: seed, stream: 0x3A43)
         let collector = Collector(pool: pool, layout: layout, recording: true)
         let tester = Collector(pool: testPool, layout: layout, recording: false)
-        var sampler = SeededGenerator(seed: seed, stream: 0xB0FF)
         let start = Date()
         var step = 0, episodes = 0, updates = 0, nextLog = 0
         var trainReturns: [Double] = []
@@ -137,14 +140,15 @@ public final class TrainingRun {
                 try test()
                 nextLog += logInterval
             }
-            let outcomes = try collector.collect(learner: learner, mode: .explore, step: step)
-            for record in collector.records { buffer.insert(record) }
-            step += outcomes.reduce(0) { $0 + $1.length }
+            let outcomes = try step < replay.warmupSteps
+                ? withUnsafeMutablePointer(to: &warmupRandom) { try collector.collect(.uniform(layout, rng: $0)) }
+                : collector.collect(learner: learner, mode: .explore, step: step)
+            let collected = outcomes.reduce(0) { $0 + $1.length }
+            step += collected
             episodes += outcomes.count
             trainReturns += outcomes.map(\.episodeReturn)
-            if buffer.count >= batchSize {
-                buffer.sample(into: batch, using: &sampler)
-                for (key, value) in learner.train(batch, step: step, episodes: episodes) {
+            for values in replay.store(collector.records, collected: collected, step: step, episodes: episodes) {
+                for (key, value) in values {
                     if stats[key] == nil, !statOrder.contains(key) { statOrder.append(key) }
                     stats[key, default: (0, 0)].sum += value
                     stats[key, default: (0, 0)].count += 1
@@ -173,6 +177,56 @@ public final class TrainingRun {
         return TrainingSummary(steps: step, episodes: episodes, updates: updates, wallSeconds: wall,
                                finalTestReturnMean: lastTest.returnMean, finalTestInfo: lastTest.info,
                                interrupted: interrupted, folder: folder)
+    }
+}
+
+/// The replay memory of a run and its update cadence: an episode buffer and one update per
+/// collection (PyMARL), or a transition buffer with n-step returns, a random warm-up, and
+/// `updates_per_step` gradient steps per environment step (HARL).
+final class Replay {
+    let warmupSteps: Int
+    private let learn: ([EpisodeRecord], Int, Int, Int) -> [[(String, Double)]]
+
+    init(learner: AnyLearner, layout: EpisodeLayout, settings: Settings, seed: UInt64) {
+        var sampler = SeededGenerator(seed: seed, stream: 0xB0FF)
+        let batchSize = settings.int("batch_size")
+        switch learner {
+        case let .episodes(l):
+            warmupSteps = 0
+            let buffer = EpisodeBuffer(layout: layout, capacity: settings.int("buffer_size"))
+            let batch = EpisodeBatch(layout: layout, episodes: batchSize)
+            learn = { records, _, step, episodes in
+                for record in records { buffer.insert(record) }
+                guard buffer.count >= batchSize else { return [] }
+                buffer.sample(into: batch, using: &sampler)
+                return [l.train(batch, step: step, episodes: episodes)]
+            }
+        case let .transitions(l):
+            let warmup = settings.int("warmup_steps"), ratio = settings.double("updates_per_step")
+            warmupSteps = warmup
+            let buffer = TransitionBuffer(layout: layout, capacity: settings.int("buffer_size"), steps: settings.int("n_step"),
+                                          gamma: Float(settings.double("gamma")))
+            let batch = TransitionBatch(layout: layout, size: batchSize)
+            var credit = 0.0
+            learn = { records, collected, step, _ in
+                for record in records { buffer.insert(record) }
+                guard step > warmup else { return [] }
+                credit += Double(min(collected, step - warmup)) * ratio
+                var logged: [[(String, Double)]] = []
+                while credit >= 1 {
+                    credit -= 1
+                    buffer.sample(into: batch, using: &sampler)
+                    logged.append(l.train(batch, step: step))
+                }
+                return logged
+            }
+        }
+    }
+
+    /// Stores the episodes just collected (`collected` steps, reaching `step`) and runs the updates
+    /// now due; returns each update's logged values.
+    func store(_ records: [EpisodeRecord], collected: Int, step: Int, episodes: Int) -> [[(String, Double)]] {
+        learn(records, collected, step, episodes)
     }
 }
 

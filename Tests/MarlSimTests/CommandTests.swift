@@ -152,9 +152,10 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertTrue(badKey.stderr.contains("unknown setting 'batch' (did you mean batch_size?); valid settings:"), badKey.stderr)
         let badAlgo = try runMarlSim(["envs/matrix/nonmono.lua", "--algo", "dqn"])
         XCTAssertEqual(badAlgo.status, 1)
-        XCTAssertTrue(badAlgo.stderr.contains("unknown learner 'dqn'; learners: qmix, vdn, soft-qmix, fsv"), badAlgo.stderr)
+        XCTAssertTrue(badAlgo.stderr.contains("unknown learner 'dqn'; learners: qmix, vdn, soft-qmix, fsv, hasac"), badAlgo.stderr)
         let continuous = try runMarlSim(["envs/surfaces/quadratics.lua", "--algo", "qmix"])
         XCTAssertEqual(continuous.status, 1)
-        XCTAssertTrue(continuous.stderr.contains("needs agents with the same observation size and the same discrete actions"), continuous.stderr)
+        XCTAssertTrue(continuous.stderr.contains("quadratics.lua: qmix handles discrete actions; this world's agents have continuous(1, [-1.0, 1.0])"),
+                      continuous.stderr)
     }
 }

@@ -39,7 +39,8 @@ final class LearningTests: XCTestCase {
 
     func testVDNUnderUniformExplorationLearnsTheLeastSquaresAdditiveFit() throws {
         let (run, _) = try train("envs/matrix/nonmono.lua", "vdn", seed: 4, [("batch_size", "128"), ("lr", "1e-4"), ("steps", "40000")])
-        let learner = try XCTUnwrap(run.learner as? FactorizedQLearning)
+        guard case let .episodes(episodic) = run.learner else { return XCTFail("vdn learns from episodes") }
+        let learner = try XCTUnwrap(episodic as? FactorizedQLearning)
         // ALGORITHMS.md §2 item 7: rowmean_i + colmean_j − grand mean.
         let expected: [[Float]] = [[-6.22, -4.89, -4.89], [-4.89, -3.56, -3.56], [-4.89, -3.56, -3.56]]
         for a in 0..<3 {
@@ -60,8 +61,11 @@ final class LearningTests: XCTestCase {
 
 /// What every learner must do, whatever it learns.
 final class LearnerConformanceTests: XCTestCase {
-    let corridor = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/masked_corridor.lua").path
-    let quick: [(String, String)] = [("steps", "600"), ("batch_size", "8"), ("envs", "4"), ("log_interval", "300"), ("test_episodes", "4")]
+    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    var corridor: String { fixtures.appendingPathComponent("masked_corridor.lua").path }
+    var reach: String { fixtures.appendingPathComponent("continuous_reach.lua").path }
+    let quick: [(String, String)] = [("steps", "600"), ("batch_size", "8"), ("envs", "4"), ("log_interval", "300"), ("test_episodes", "4"),
+                                     ("warmup_steps", "100"), ("updates_per_step", "0.25"), ("hidden", "16"), ("n_step", "3")]
 
     func folder() -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-conf-\(UUID().uuidString)").path
@@ -69,42 +73,68 @@ final class LearnerConformanceTests: XCTestCase {
         return path
     }
 
-    func testEveryLearnerIsDeterministicRespectsMasksAndRoundTripsItsWeights() throws {
-        for entry in LearnerRegistry.all {
-            // Masks change every step: choosing an unavailable action would stop the run with an error.
-            let first = folder(), second = folder()
-            let a = try TrainingRun(file: corridor, options: [], learner: entry.name, overrides: quick, seed: 5, folder: first)
-            _ = try a.run()
-            _ = try TrainingRun(file: corridor, options: [], learner: entry.name, overrides: quick, seed: 5, folder: second).run()
-            func metrics(_ path: String) throws -> String {
-                let text = try String(contentsOfFile: path + "/metrics.csv", encoding: .utf8)
-                let rows = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
-                let wall = rows[0].firstIndex(of: "wall_seconds")!
-                return rows.map { row in row.enumerated().filter { $0.offset != wall }.map(\.element).joined(separator: ",") }.joined(separator: "\n")
-            }
-            XCTAssertEqual(try metrics(first), try metrics(second), "\(entry.name): same seed, same metrics")
-            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: first + "/model.safetensors")),
-                           try Data(contentsOf: URL(fileURLWithPath: second + "/model.safetensors")), "\(entry.name): same weights")
+    /// The quick settings the learner's form has.
+    func quick(_ entry: LearnerEntry, continuous: Bool) -> [(String, String)] {
+        let names = Set(entry.variant(continuous: continuous)!.settings.map(\.name) + TrainingSettings.specs.map(\.name))
+        return quick.filter { names.contains($0.0) }
+    }
 
-            // A fresh learner loaded from the checkpoint acts exactly like the trained one.
-            let fresh = try TrainingRun(file: corridor, options: [], learner: entry.name, overrides: quick, seed: 99, folder: folder())
-            try Safetensors.load(fresh.learner.parameters, from: URL(fileURLWithPath: first + "/model.safetensors"))
-            var generator = SeededGenerator(seed: 3)
-            let observations = (0..<(4 * 2 * 3)).map { _ in Float(generator.nextUnit()) }
-            let states = (0..<(4 * 6)).map { _ in Float(generator.nextUnit()) }
-            let available = (0..<(4 * 2 * 4)).map { Float(($0 / 2) % 2) }
-            func greedy(_ learner: EpisodeLearner) -> [Int32] {
-                learner.beginEpisodes(envs: 4)
-                return observations.withUnsafeBufferPointer { o in states.withUnsafeBufferPointer { s in available.withUnsafeBufferPointer { m in
-                    learner.act(observations: o, states: s, available: m, mode: .greedy, step: 0)
-                } } }
+    /// Test-mode actions of a learner for a fixed batch of 4 instances.
+    func testActions(_ learner: AnyLearner, layout: EpisodeLayout) -> JointActions {
+        var generator = SeededGenerator(seed: 3)
+        let N = layout.agents
+        let observations = (0..<(4 * N * layout.observationSize)).map { _ in Float(generator.nextUnit()) }
+        let states = (0..<(4 * layout.stateSize)).map { _ in Float(generator.nextUnit()) }
+        let available = (0..<(4 * N * layout.actions)).map { Float(($0 / 2) % 2) }
+        return observations.withUnsafeBufferPointer { o in states.withUnsafeBufferPointer { s in available.withUnsafeBufferPointer { m in
+            switch learner {
+            case let .episodes(l):
+                l.beginEpisodes(envs: 4)
+                return JointActions(discrete: l.act(observations: o, states: s, available: m, mode: .greedy, step: 0))
+            case let .transitions(l):
+                return l.act(observations: o, states: s, available: m, mode: .greedy, step: 0)
             }
-            XCTAssertEqual(greedy(a.learner), greedy(fresh.learner), "\(entry.name): save/load round trip")
+        } } }
+    }
+
+    func testEveryLearnerIsDeterministicRespectsMasksAndBoundsAndRoundTripsItsWeights() throws {
+        for entry in LearnerRegistry.all {
+            for (world, continuous) in [(corridor, false), (reach, true)] where entry.variant(continuous: continuous) != nil {
+                // Corridor masks change every step: choosing an unavailable action would stop the run with an error.
+                let settings = quick(entry, continuous: continuous), name = "\(entry.name) (\(continuous ? "continuous" : "discrete"))"
+                let first = folder(), second = folder()
+                let a = try TrainingRun(file: world, options: [], learner: entry.name, overrides: settings, seed: 5, folder: first)
+                let summary = try a.run()
+                _ = try TrainingRun(file: world, options: [], learner: entry.name, overrides: settings, seed: 5, folder: second).run()
+                func metrics(_ path: String) throws -> String {
+                    let text = try String(contentsOfFile: path + "/metrics.csv", encoding: .utf8)
+                    let rows = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+                    let wall = rows[0].firstIndex(of: "wall_seconds")!
+                    return rows.map { row in row.enumerated().filter { $0.offset != wall }.map(\.element).joined(separator: ",") }.joined(separator: "\n")
+                }
+                XCTAssertGreaterThan(summary.updates, 0, "\(name): trained")
+                XCTAssertEqual(try metrics(first), try metrics(second), "\(name): same seed, same metrics")
+                XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: first + "/model.safetensors")),
+                               try Data(contentsOf: URL(fileURLWithPath: second + "/model.safetensors")), "\(name): same weights")
+                if continuous {
+                    XCTAssertEqual(summary.finalTestInfo.first { $0.0 == "excess" }?.1, 0, "\(name): actions inside [low, high]")
+                }
+
+                // A fresh learner loaded from the checkpoint acts exactly like the trained one, and test actions are deterministic.
+                let fresh = try TrainingRun(file: world, options: [], learner: entry.name, overrides: settings, seed: 99, folder: folder())
+                try Safetensors.load(fresh.learner.parameters, from: URL(fileURLWithPath: first + "/model.safetensors"))
+                let trained = testActions(a.learner, layout: a.layout)
+                XCTAssertEqual(trained.discrete, testActions(fresh.learner, layout: a.layout).discrete, "\(name): save/load round trip")
+                XCTAssertEqual(trained.continuous, testActions(fresh.learner, layout: a.layout).continuous, "\(name): save/load round trip")
+                XCTAssertEqual(trained.continuous, testActions(a.learner, layout: a.layout).continuous, "\(name): deterministic test actions")
+                XCTAssert(trained.continuous.allSatisfy { abs($0) <= 1 }, "\(name): normalized actions in [-1, 1]")
+            }
         }
     }
 
     func testTerminationAndTruncationReachTheBufferApart() throws {
-        let run = try TrainingRun(file: corridor, options: [], learner: "vdn", overrides: quick, seed: 1, folder: folder())
+        let vdn = LearnerRegistry.named("vdn")!
+        let run = try TrainingRun(file: corridor, options: [], learner: "vdn", overrides: quick(vdn, continuous: false), seed: 1, folder: folder())
         let collector = Collector(pool: run.pool, layout: run.layout, recording: true)
         var terminated = 0, truncated = 0
         for _ in 0..<10 {

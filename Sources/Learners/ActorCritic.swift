@@ -1,0 +1,224 @@
+import Common
+import Tensors
+
+/// Joint actions for one step of E world instances: `discrete` [E·N] (0-based) for discrete
+/// layouts, `continuous` [E·N·D] in [−1, 1] for continuous ones.
+public struct JointActions {
+    public var discrete: [Int32]
+    public var continuous: [Float]
+
+    public init(discrete: [Int32] = [], continuous: [Float] = []) {
+        self.discrete = discrete
+        self.continuous = continuous
+    }
+}
+
+/// A learner of the actor-critic family (HARL, FACMAC): feed-forward actors that act on each
+/// step's observations and learn from minibatches of single (n-step) transitions.
+public protocol TransitionLearner: AnyObject {
+    /// Actions for one step of E instances from observations [E][N][O], states [E][S] and
+    /// availability [E][N][A] (discrete layouts); `step` counts environment steps.
+    func act(observations: UnsafeBufferPointer<Float>, states: UnsafeBufferPointer<Float>, available: UnsafeBufferPointer<Float>,
+             mode: ActingMode, step: Int) -> JointActions
+    /// One gradient step (critics, actors, temperatures, targets) from a minibatch; returns values to log.
+    func train(_ batch: TransitionBatch, step: Int) -> [(String, Double)]
+    /// Everything a checkpoint holds, by name.
+    var parameters: ParameterSet { get }
+    /// Values to log besides the losses (α, target entropies, ...) at `step`.
+    func schedules(at step: Int) -> [(String, Double)]
+}
+
+/// The settings every transition learner shares; the training loop reads the buffer and cadence
+/// ones (HARL's defaults, ALGORITHMS.md §4.5, scaled to one update per `envs` environment steps).
+public enum ActorCriticSettings {
+    public static let specs: [SettingSpec] = [
+        SettingSpec("gamma", .number(0.99), "discount"),
+        SettingSpec("batch_size", .integer(1000), "transitions per update"),
+        SettingSpec("buffer_size", .integer(1_000_000), "transitions kept in the replay buffer"),
+        SettingSpec("n_step", .integer(20), "steps of the n-step return"),
+        SettingSpec("warmup_steps", .integer(10_000), "environment steps of uniformly random actions before training"),
+        SettingSpec("updates_per_step", .number(0.05), "gradient steps per environment step (HARL: 1 per step of 20 threads)"),
+        SettingSpec("actor_lr", .number(5e-4), "actor learning rate (Adam)"),
+        SettingSpec("critic_lr", .number(5e-4), "critic learning rate (Adam)"),
+        SettingSpec("hidden", .integer(256), "units per hidden layer of actors and critics"),
+        SettingSpec("hidden_layers", .integer(2), "hidden layers of actors and critics"),
+        SettingSpec("polyak", .number(0.005), "τ of the Polyak target update after every gradient step"),
+        SettingSpec("grad_clip", .number(0), "global gradient-norm clip per optimizer (0: none, as HARL)"),
+    ]
+
+    /// The temperature settings of the soft methods (ALGORITHMS.md §0.8).
+    public static let temperatureSpecs: [SettingSpec] = [
+        SettingSpec("auto_alpha", .flag(true), "learn α toward the target entropy"),
+        SettingSpec("alpha", .number(0.2), "α when fixed; its starting value when learned"),
+        SettingSpec("alpha_lr", .number(3e-4), "learning rate of log α"),
+        SettingSpec("target_entropy_scale", .number(0.98), "discrete target entropy κ·log|A| (HARL's code gives 0, ALGORITHMS.md §0.8); continuous uses −dim A"),
+        SettingSpec("discrete_target_entropy", .text("scaled"), "scaled (κ·log|A|) or harl-legacy (0, HARL's bug)", choices: ["scaled", "harl-legacy"]),
+    ]
+
+    /// The per-agent target entropy the settings name.
+    public static func targetEntropy(_ layout: EpisodeLayout, _ settings: Settings) -> Double {
+        if !layout.isContinuous && settings.string("discrete_target_entropy") == "harl-legacy" { return 0 }
+        return Temperature.defaultTarget(layout, kappa: settings.double("target_entropy_scale"))
+    }
+
+    /// A temperature from the settings.
+    public static func temperature(_ name: String, _ settings: Settings, target: Double) -> Temperature {
+        Temperature(name, initial: settings.double("alpha"), learned: settings.bool("auto_alpha"),
+                    learningRate: settings.double("alpha_lr"), targetEntropy: target)
+    }
+
+    /// Hidden layer sizes.
+    public static func hidden(_ settings: Settings) -> [Int] {
+        Array(repeating: settings.int("hidden"), count: settings.int("hidden_layers"))
+    }
+}
+
+/// Per-agent views of row-major [B][N][W] data as graph constants.
+public enum AgentColumns {
+    /// Agent i's [B, W] block of `data` laid out [B][N][W].
+    public static func of(_ data: UnsafeBufferPointer<Float>, agent i: Int, agents N: Int, width W: Int, graph: Graph) -> Tensor {
+        let B = data.count / Swift.max(N * W, 1)
+        return graph.constant(Shape(B, W)) { out in
+            for b in 0..<B { for k in 0..<W { out[b * W + k] = data[(b * N + i) * W + k] } }
+        }
+    }
+
+    /// Same, from an array.
+    public static func of(_ data: [Float], agent i: Int, agents N: Int, width W: Int, graph: Graph) -> Tensor {
+        data.withUnsafeBufferPointer { of($0, agent: i, agents: N, width: W, graph: graph) }
+    }
+}
+
+/// Feed-forward stochastic actors, one network per agent (HARL: no sharing by default): a trunk
+/// MLP with ReLU and a final tanh (ALGORITHMS.md §4.2), then a tanh-squashed Gaussian head
+/// (continuous, §0.6) or masked logits sampled with Gumbel straight-through (discrete, §0.7).
+public final class StochasticActors {
+    public let layout: EpisodeLayout
+    let trunks: [MLP]
+    let heads: [Linear]
+    let logStds: [Linear]
+    public let shared: Bool
+
+    public init(_ name: String, layout: EpisodeLayout, hidden: [Int], shared: Bool = false, rng: inout RandomSource) {
+        self.layout = layout
+        self.shared = shared
+        let count = shared ? 1 : layout.agents, H = hidden.last ?? layout.observationSize
+        trunks = (0..<count).map { MLP("\(name)\($0).trunk", sizes: [layout.observationSize] + hidden, rng: &rng) }
+        heads = (0..<count).map {
+            layout.isContinuous ? Linear("\(name)\($0).mean", H, layout.actionDimensions, rng: &rng)
+                                : Linear("\(name)\($0).logits", H, layout.actions, orthogonalGain: 0.01, rng: &rng)
+        }
+        logStds = layout.isContinuous ? (0..<count).map { Linear("\(name)\($0).log_std", H, layout.actionDimensions, rng: &rng) } : []
+    }
+
+    /// Every actor's parameters.
+    public var parameters: [Parameter] { (0..<trunks.count).flatMap { networkParameters($0) } }
+
+    /// Agent i's parameters (all agents' when shared).
+    public func parameters(of i: Int) -> [Parameter] { networkParameters(shared ? 0 : i) }
+
+    private func networkParameters(_ k: Int) -> [Parameter] {
+        trunks[k].parameters + heads[k].parameters + (logStds.isEmpty ? [] : logStds[k].parameters)
+    }
+
+    private func features(_ i: Int, _ observations: Tensor) -> Tensor { trunks[shared ? 0 : i](observations).tanh() }
+
+    /// A sample for agent i from observations [B, O] (and availability [B, A] when discrete):
+    /// the action [B, W] (values, or a one-hot carrying the Gumbel gradient) and log π [B, 1].
+    /// Reparameterised, so gradients reach the actor when the graph records.
+    public func sample(_ i: Int, observations: Tensor, available: Tensor?, rng: inout RandomSource) -> (action: Tensor, logProbability: Tensor) {
+        let k = shared ? 0 : i, h = features(i, observations)
+        if layout.isContinuous {
+            let policy = TanhGaussian(mean: heads[k](h), logStd: logStds[k](h))
+            return policy.sample(rng: &rng)
+        }
+        let logits = heads[k](h)
+        let gumbel = GumbelSoftmaxSample(logits: logits, mask: available, rng: &rng)
+        return (gumbel.action, gumbel.logProbability(logits: logits, mask: available))
+    }
+
+    /// The deterministic test action: tanh(μ), or the most probable available action as a one-hot.
+    public func deterministic(_ i: Int, observations: Tensor, available: Tensor?) -> Tensor {
+        let k = shared ? 0 : i, h = features(i, observations)
+        if layout.isContinuous { return heads[k](h).tanh() }
+        return MaskedCategorical(logits: heads[k](h), mask: available).greedy().oneHot(depth: layout.actions)
+    }
+
+    /// Actions for one step of E instances ([E][N][O] observations), sampled or deterministic.
+    public func act(observations: UnsafeBufferPointer<Float>, available: UnsafeBufferPointer<Float>, mode: ActingMode,
+                    graph: Graph, rng: inout RandomSource) -> JointActions {
+        let N = layout.agents, O = layout.observationSize, W = layout.actionWidth, A = layout.actions
+        let E = observations.count / (N * O)
+        graph.reset()
+        var joint = JointActions()
+        joint.continuous = layout.isContinuous ? Array(repeating: 0, count: E * N * W) : []
+        joint.discrete = layout.isContinuous ? [] : Array(repeating: 0, count: E * N)
+        graph.withoutGradients {
+            for i in 0..<N {
+                let obs = AgentColumns.of(observations, agent: i, agents: N, width: O, graph: graph)
+                let mask = layout.isContinuous ? nil : AgentColumns.of(available, agent: i, agents: N, width: A, graph: graph)
+                let action = mode == .greedy ? deterministic(i, observations: obs, available: mask)
+                                             : sample(i, observations: obs, available: mask, rng: &rng).action
+                for e in 0..<E {
+                    if layout.isContinuous {
+                        for d in 0..<W { joint.continuous[(e * N + i) * W + d] = action.storage[e * W + d] }
+                    } else {
+                        for a in 0..<A where action.storage[e * A + a] > 0.5 { joint.discrete[e * N + i] = Int32(a) }
+                    }
+                }
+            }
+        }
+        return joint
+    }
+}
+
+/// The centralized twin soft-Q critic of HASAC and MASAC (ALGORITHMS.md §4.2): two MLPs on
+/// [s, a¹, …, aᴺ] (one-hot for discrete actions) with Polyak-averaged target copies.
+public final class TwinCritic {
+    let q1: MLP, q2: MLP, target1: MLP, target2: MLP
+    public let online: ParameterSet, target: ParameterSet
+    let optimizer: Adam
+
+    public init(_ name: String, inputs: Int, hidden: [Int], learningRate: Double, rng: inout RandomSource) {
+        let sizes = [inputs] + hidden + [1]
+        q1 = MLP("\(name).q1", sizes: sizes, rng: &rng)
+        q2 = MLP("\(name).q2", sizes: sizes, rng: &rng)
+        target1 = MLP("\(name).target_q1", sizes: sizes, rng: &rng)
+        target2 = MLP("\(name).target_q2", sizes: sizes, rng: &rng)
+        online = ParameterSet(q1.parameters + q2.parameters)
+        target = ParameterSet(target1.parameters + target2.parameters)
+        target.copy(from: online)
+        target.setRequiresGrad(false)
+        optimizer = Adam(online, learningRate: Float(learningRate))
+    }
+
+    /// Both online values [B, 1] of inputs [B, S + N·W].
+    public func values(_ inputs: Tensor) -> (Tensor, Tensor) { (q1(inputs), q2(inputs)) }
+
+    /// min(Q₁, Q₂) of the online critics (actor losses).
+    public func minimum(_ inputs: Tensor) -> Tensor { Tensors.minimum(q1(inputs), q2(inputs)) }
+
+    /// min(Q̄₁, Q̄₂) of the target critics (bootstraps).
+    public func targetMinimum(_ inputs: Tensor) -> Tensor { Tensors.minimum(target1(inputs), target2(inputs)) }
+
+    /// One step on ½·mean (Q_k − y)² summed over k (element-wise, so masking would be exact; HARL's
+    /// averaged-then-masked loss is a no-op mask, §4.6). Returns the loss.
+    public func update(_ inputs: Tensor, targets y: Tensor, gradClip: Float) -> Float {
+        online.zeroGrad()
+        let (a, b) = values(inputs)
+        let loss = 0.5 * ((a - y).square().mean() + (b - y).square().mean())
+        inputs.graph.backward(loss)
+        if gradClip > 0 { _ = online.clipGradientNorm(maxNorm: gradClip) }
+        optimizer.step()
+        return loss.scalar
+    }
+
+    /// Freezes or unfreezes the online critics (actor phases must not record their gradients).
+    public func setTrainable(_ flag: Bool) { online.setRequiresGrad(flag) }
+
+    /// θ̄ ← (1 − τ) θ̄ + τ θ.
+    public func updateTargets(tau: Float) { target.polyak(from: online, tau: tau) }
+
+    /// Everything a checkpoint holds.
+    public var parameters: ParameterSet { online + target }
+}

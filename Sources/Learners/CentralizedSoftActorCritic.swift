@@ -1,0 +1,130 @@
+import Common
+import Tensors
+
+/// What HASAC and MASAC share (ALGORITHMS.md §3A, §4): per-agent stochastic actors with their own
+/// Adam optimizers, one centralized twin soft-Q critic trained with the soft Bellman backup of the
+/// joint entropy, and the per-sample pieces of the actor step. The two learners differ only in how
+/// the other agents' actions are chosen while one actor is improved.
+public final class CentralizedSoftActorCritic {
+    public let layout: EpisodeLayout
+    public let actors: StochasticActors
+    public let critic: TwinCritic
+    let actorOptimizers: [Adam]
+    let graph = Graph()
+    let actingGraph = Graph()
+    var rng: RandomSource
+    let gamma: Float, tau: Float, gradClip: Float
+
+    public init(layout: EpisodeLayout, settings: Settings, seed: UInt64, sharedActor: Bool = false) {
+        self.layout = layout
+        var rng = RandomSource(seed: seed)
+        let hidden = ActorCriticSettings.hidden(settings)
+        actors = StochasticActors("actor", layout: layout, hidden: hidden, shared: sharedActor, rng: &rng)
+        critic = TwinCritic("critic", inputs: layout.stateSize + layout.agents * layout.actionWidth, hidden: hidden,
+                            learningRate: settings.double("critic_lr"), rng: &rng)
+        let count = sharedActor ? 1 : layout.agents, actorRate = Float(settings.double("actor_lr")), made = actors
+        actorOptimizers = (0..<count).map { Adam(ParameterSet(made.parameters(of: $0)), learningRate: actorRate) }
+        self.rng = rng
+        gamma = Float(settings.double("gamma"))
+        tau = Float(settings.double("polyak"))
+        gradClip = Float(settings.double("grad_clip"))
+    }
+
+    /// Sampled (exploring) or deterministic (test) actions for one step.
+    public func act(observations: UnsafeBufferPointer<Float>, available: UnsafeBufferPointer<Float>, mode: ActingMode) -> JointActions {
+        actors.act(observations: observations, available: available, mode: mode, graph: actingGraph, rng: &rng)
+    }
+
+    /// The critic step (HASAC eq. in §4.3): y = R⁽ⁿ⁾ + γⁿ(1 − term)[min_k Q̄_k(s′, a′) − α_c Σ_i log πⁱ(a′ⁱ|o′ⁱ)],
+    /// a′ⁱ ~ current πⁱ, no gradient; both critics regress to y. Returns (loss, mean Q).
+    public func updateCritic(_ batch: TransitionBatch, jointAlpha: Float) -> (loss: Float, meanQ: Float) {
+        let g = graph, B = batch.size
+        g.reset()
+        let y: Tensor = g.withoutGradients {
+            var next: [Tensor] = [], logSum: Tensor?
+            for i in 0..<layout.agents {
+                let (a, logPi) = actors.sample(i, observations: columns(batch.nextObservations, i, layout.observationSize),
+                                               available: availability(batch.nextAvailable, i), rng: &rng)
+                next.append(a)
+                logSum = logSum.map { $0 + logPi } ?? logPi
+            }
+            let bootstrap = critic.targetMinimum(concat([g.constant(batch.nextStates, Shape(B, layout.stateSize))] + next, axis: -1))
+                - logSum! * jointAlpha
+            return g.constant(batch.rewards, Shape(B, 1)) + g.constant(batch.discounts, Shape(B, 1)) * bootstrap
+        }
+        let inputs = concat([g.constant(batch.states, Shape(B, layout.stateSize)),
+                             g.constant(batch.actions, Shape(B, layout.agents * layout.actionWidth))], axis: -1)
+        let meanQ = g.withoutGradients { critic.minimum(inputs).mean().scalar }
+        let loss = critic.update(inputs, targets: y, gradClip: gradClip)
+        return (loss, meanQ)
+    }
+
+    /// Fresh actions of every agent from its current policy, without gradient ([B][W] each).
+    public func sampleActions(_ batch: TransitionBatch) -> [[Float]] {
+        let g = graph
+        g.reset()
+        return g.withoutGradients {
+            (0..<layout.agents).map { i in
+                actors.sample(i, observations: columns(batch.observations, i, layout.observationSize),
+                              available: availability(batch.available, i), rng: &rng).action.array
+            }
+        }
+    }
+
+    /// One actor step for agent i (HASAC §4.3 step 3a–d): L(θᵢ) = mean_b[αᵢ log πⁱ(ãⁱ) − min_k Q_k(s, a)]
+    /// where a puts the reparameterised ãⁱ among the given actions of the others. The critic is frozen.
+    /// Returns the loss and the mean log π of the sample (for the temperatures).
+    public func updateActor(_ i: Int, _ batch: TransitionBatch, others: [[Float]], alpha: Float) -> (loss: Float, meanLogProbability: Float) {
+        let g = graph, B = batch.size, W = layout.actionWidth
+        g.reset()
+        let optimizer = actorOptimizers[actors.shared ? 0 : i]
+        optimizer.zeroGrad()
+        critic.setTrainable(false)
+        defer { critic.setTrainable(true) }
+        let (action, logPi) = actors.sample(i, observations: columns(batch.observations, i, layout.observationSize),
+                                            available: availability(batch.available, i), rng: &rng)
+        var parts = [g.constant(batch.states, Shape(B, layout.stateSize))]
+        for j in 0..<layout.agents { parts.append(j == i ? action : g.constant(others[j], Shape(B, W))) }
+        let loss = (logPi * alpha - critic.minimum(concat(parts, axis: -1))).mean()
+        g.backward(loss)
+        if gradClip > 0 { _ = optimizer.parameters.clipGradientNorm(maxNorm: gradClip) }
+        optimizer.step()
+        return (loss.scalar, logPi.mean().scalar)
+    }
+
+    /// A fresh sample of agent i's (possibly just updated) policy, without gradient.
+    public func resample(_ i: Int, _ batch: TransitionBatch) -> [Float] {
+        let g = graph
+        g.reset()
+        return g.withoutGradients {
+            actors.sample(i, observations: columns(batch.observations, i, layout.observationSize),
+                          available: availability(batch.available, i), rng: &rng).action.array
+        }
+    }
+
+    /// Agent i's buffer actions ([B][W]) — MASAC's replay-buffer option.
+    public func bufferActions(_ batch: TransitionBatch, _ i: Int) -> [Float] {
+        let B = batch.size, N = layout.agents, W = layout.actionWidth
+        var out = [Float](repeating: 0, count: B * W)
+        for b in 0..<B { for k in 0..<W { out[b * W + k] = batch.actions[(b * N + i) * W + k] } }
+        return out
+    }
+
+    /// Polyak update of the target critics.
+    public func updateTargets() { critic.updateTargets(tau: tau) }
+
+    private func columns(_ data: [Float], _ i: Int, _ width: Int) -> Tensor {
+        AgentColumns.of(data, agent: i, agents: layout.agents, width: width, graph: graph)
+    }
+
+    /// Agent i's availability [B, A]; a row with nothing available (a final slot) counts as all
+    /// available, so that its masked softmax stays finite (its bootstrap is discounted to 0 anyway).
+    private func availability(_ data: [Float], _ i: Int) -> Tensor? {
+        guard !layout.isContinuous else { return nil }
+        let mask = columns(data, i, layout.actions), A = layout.actions, p = mask.storage
+        for b in 0..<(mask.count / A) where !(0..<A).contains(where: { p[b * A + $0] != 0 }) {
+            for a in 0..<A { p[b * A + a] = 1 }
+        }
+        return mask
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Tensors
+
+/// An entropy temperature α (ALGORITHMS.md §0.8): fixed, or learned SAC-v2 style through log α
+/// toward a target entropy H̄ with L(log α) = −log α · (mean log π + H̄), so α grows while the
+/// policy's entropy is below the target. Clamps, where a method has them, apply when α is used.
+public final class Temperature {
+    public let learned: Bool
+    /// H̄: the entropy the policy is steered toward (per sample of the log-probabilities it is given).
+    public var targetEntropy: Double
+    let logAlpha: Parameter
+    let optimizer: Adam?
+    let bounds: ClosedRange<Double>
+
+    public init(_ name: String, initial: Double, learned: Bool, learningRate: Double, targetEntropy: Double,
+                bounds: ClosedRange<Double> = 0...Double.infinity) {
+        precondition(initial > 0, "a temperature is positive")
+        self.learned = learned
+        self.targetEntropy = targetEntropy
+        self.bounds = bounds
+        logAlpha = Parameter(name: name, shape: Shape(1))
+        logAlpha.value[0] = Float(Foundation.log(initial))
+        optimizer = learned ? Adam(ParameterSet([logAlpha]), learningRate: Float(learningRate)) : nil
+    }
+
+    /// α = exp(log α), clamped to the method's bounds.
+    public var value: Float { Float(min(max(Foundation.exp(Double(logAlpha.value[0])), bounds.lowerBound), bounds.upperBound)) }
+
+    /// The parameter, for checkpoints.
+    public var parameter: Parameter { logAlpha }
+
+    /// One Adam step on log α given the mean log-probability of fresh policy samples
+    /// (or −(mean entropy) for exact discrete entropies). A fixed temperature ignores it.
+    public func update(meanLogProbability: Double) {
+        guard let optimizer else { return }
+        logAlpha.zeroGrad()
+        logAlpha.grad[0] = Float(-(meanLogProbability + targetEntropy))
+        optimizer.step()
+    }
+
+    /// The discrete SAC target entropy κ·log|A| (the fix of HARL's zero, ALGORITHMS.md §0.8), or
+    /// −D for D continuous dimensions.
+    public static func defaultTarget(_ layout: EpisodeLayout, kappa: Double) -> Double {
+        layout.isContinuous ? -Double(layout.actionDimensions) : kappa * Foundation.log(Double(layout.actions))
+    }
+}

@@ -1,0 +1,148 @@
+import Common
+
+/// Single transitions with n-step returns, first in first out (ALGORITHMS.md §0.2, HARL's buffer).
+/// Episodes arrive whole, so the n-step sums are exact: from step t the return follows the episode
+/// for k = min(n, length − t) steps, R = Σ_{j<k} γʲ r_{t+j}, and the bootstrap is taken at slot
+/// t + k with discount γᵏ, or 0 when the episode terminated there. A truncated episode bootstraps
+/// from its last state. Like HARL, intermediate entropy bonuses are not added; only the bootstrap
+/// carries them.
+public final class TransitionBuffer {
+    public let layout: EpisodeLayout
+    public let capacity: Int
+    public let steps: Int
+    public let gamma: Float
+    public private(set) var count = 0
+    private var next = 0
+    private var rows: TransitionRows
+
+    public init(layout: EpisodeLayout, capacity: Int, steps: Int, gamma: Float) {
+        precondition(capacity >= 1 && steps >= 1)
+        self.layout = layout
+        self.capacity = capacity
+        self.steps = steps
+        self.gamma = gamma
+        rows = TransitionRows(layout: layout, count: capacity)
+    }
+
+    /// Stores every transition of a finished episode, overwriting the oldest when full.
+    public func insert(_ record: EpisodeRecord) {
+        precondition(record.layout == layout)
+        let L = record.length
+        for t in 0..<L {
+            let k = min(steps, L - t), end = t + k
+            var ret: Float = 0, scale: Float = 1
+            for j in 0..<k {
+                ret += scale * record.rewards[t + j]
+                scale *= gamma
+            }
+            let terminal = end == L && record.terminated
+            rows.store(at: next, from: record, slot: t, next: end, reward: ret, discount: terminal ? 0 : scale)
+            next = (next + 1) % capacity
+            count = min(count + 1, capacity)
+        }
+    }
+
+    /// Fills `batch` with `batch.size` transitions drawn uniformly with replacement (as HARL).
+    public func sample(into batch: TransitionBatch, using generator: inout SeededGenerator) {
+        precondition(count > 0, "the buffer is empty")
+        for b in 0..<batch.size { batch.rows.copy(row: generator.nextInt(below: count), of: rows, to: b) }
+    }
+}
+
+/// A minibatch of transitions, row-major: row b, agent i.
+public final class TransitionBatch {
+    public let layout: EpisodeLayout
+    public let size: Int
+    var rows: TransitionRows
+
+    public init(layout: EpisodeLayout, size: Int) {
+        self.layout = layout
+        self.size = size
+        rows = TransitionRows(layout: layout, count: size)
+    }
+
+    /// [B][S]
+    public var states: [Float] { rows.states }
+    /// [B][N][O]
+    public var observations: [Float] { rows.observations }
+    /// [B][N][A], 1 for available (discrete layouts).
+    public var available: [Float] { rows.available }
+    /// [B][N][W]: one-hot actions (discrete) or the values in [−1, 1] (continuous).
+    public var actions: [Float] { rows.actions }
+    /// [B][N], 0-based (discrete layouts).
+    public var actionIndices: [Int32] { rows.actionIndices }
+    /// [B]: the n-step discounted reward sum.
+    public var rewards: [Float] { rows.rewards }
+    /// [B]: γᵏ for the bootstrap, 0 after a termination.
+    public var discounts: [Float] { rows.discounts }
+    /// [B][S], [B][N][O], [B][N][A]: where the n-step return bootstraps.
+    public var nextStates: [Float] { rows.nextStates }
+    public var nextObservations: [Float] { rows.nextObservations }
+    public var nextAvailable: [Float] { rows.nextAvailable }
+}
+
+/// Column storage shared by the buffer and its batches.
+struct TransitionRows {
+    let S: Int, NO: Int, NA: Int, NW: Int, N: Int
+    var states: [Float], observations: [Float], available: [Float], actions: [Float], actionIndices: [Int32]
+    var rewards: [Float], discounts: [Float]
+    var nextStates: [Float], nextObservations: [Float], nextAvailable: [Float]
+
+    init(layout: EpisodeLayout, count: Int) {
+        N = layout.agents
+        S = layout.stateSize
+        NO = N * layout.observationSize
+        NA = N * layout.actions
+        NW = N * layout.actionWidth
+        states = Array(repeating: 0, count: count * S)
+        observations = Array(repeating: 0, count: count * NO)
+        available = Array(repeating: 0, count: count * NA)
+        actions = Array(repeating: 0, count: count * NW)
+        actionIndices = Array(repeating: 0, count: count * N)
+        rewards = Array(repeating: 0, count: count)
+        discounts = Array(repeating: 0, count: count)
+        nextStates = Array(repeating: 0, count: count * S)
+        nextObservations = Array(repeating: 0, count: count * NO)
+        nextAvailable = Array(repeating: 0, count: count * NA)
+    }
+
+    mutating func store(at r: Int, from record: EpisodeRecord, slot t: Int, next end: Int, reward: Float, discount: Float) {
+        Self.put(record.states, t * S, &states, r * S, S)
+        Self.put(record.observations, t * NO, &observations, r * NO, NO)
+        Self.put(record.available, t * NA, &available, r * NA, NA)
+        Self.put(record.states, end * S, &nextStates, r * S, S)
+        Self.put(record.observations, end * NO, &nextObservations, r * NO, NO)
+        Self.put(record.available, end * NA, &nextAvailable, r * NA, NA)
+        if record.layout.isContinuous {
+            Self.put(record.continuousActions, t * NW, &actions, r * NW, NW)
+        } else {
+            let A = record.layout.actions
+            for k in 0..<NW { actions[r * NW + k] = 0 }
+            for i in 0..<N {
+                let a = record.actions[t * N + i]
+                actionIndices[r * N + i] = a
+                actions[r * NW + i * A + Int(a)] = 1
+            }
+        }
+        rewards[r] = reward
+        discounts[r] = discount
+    }
+
+    mutating func copy(row r: Int, of source: TransitionRows, to b: Int) {
+        Self.put(source.states, r * S, &states, b * S, S)
+        Self.put(source.observations, r * NO, &observations, b * NO, NO)
+        Self.put(source.available, r * NA, &available, b * NA, NA)
+        Self.put(source.actions, r * NW, &actions, b * NW, NW)
+        for i in 0..<N { actionIndices[b * N + i] = source.actionIndices[r * N + i] }
+        rewards[b] = source.rewards[r]
+        discounts[b] = source.discounts[r]
+        Self.put(source.nextStates, r * S, &nextStates, b * S, S)
+        Self.put(source.nextObservations, r * NO, &nextObservations, b * NO, NO)
+        Self.put(source.nextAvailable, r * NA, &nextAvailable, b * NA, NA)
+    }
+
+    @inline(__always)
+    static func put(_ source: [Float], _ from: Int, _ target: inout [Float], _ at: Int, _ count: Int) {
+        for k in 0..<count { target[at + k] = source[from + k] }
+    }
+}
