@@ -68,6 +68,8 @@ public enum LearnerRegistry {
                      continuous: nil),
         soft(HASAC.name, HASAC.summary, HASAC.settings) { HASAC(layout: $0, settings: $1, seed: $2) },
         soft(MASAC.name, MASAC.summary, MASAC.settings) { MASAC(layout: $0, settings: $1, seed: $2) },
+        LearnerEntry(name: VM3AC.name, summary: VM3AC.summary, discrete: nil,
+                     continuous: transitions(VM3AC.settings) { VM3AC(layout: $0, settings: $1, seed: $2) }),
     ]
 
     /// An actor-critic learner whose one implementation handles both action kinds.

@@ -48,7 +48,8 @@ public final class TrainingRun {
             throw TrainingError(message: "\(file): \(name) handles \(entry.handles) actions; this world's agents have \(spec.actionSpaces[0].description)")
         }
         var settings = Settings(specs: TrainingSettings.specs + variant.settings)
-        try settings.apply(spec.recommendedSettings(for: name), from: file)
+        let known = Set(settings.specs.map(\.name))
+        try settings.apply(spec.recommendedSettings(for: name) { known.contains($0) }, from: file)
         try settings.apply(overrides, from: "--set")
         for key in ["steps", "envs", "env_threads", "log_interval", "test_episodes", "batch_size", "buffer_size", "n_step"]
         where settings.specs.contains(where: { $0.name == key }) && settings.int(key) < 1 {

@@ -53,9 +53,10 @@ public struct WorldSpec: Sendable {
     /// Recommended training settings: under "all" for every learner, or under a learner's name.
     public var recommendedSettings: [String: [(String, String)]] = [:]
 
-    /// The recommended settings for `learner`, the shared ones first.
-    public func recommendedSettings(for learner: String) -> [(String, String)] {
-        (recommendedSettings["all"] ?? []) + (recommendedSettings[learner] ?? [])
+    /// The recommended settings for `learner`, the shared ones first. Shared keys the learner does
+    /// not have (`known` is false) are skipped: learners of different families differ in settings.
+    public func recommendedSettings(for learner: String, known: (String) -> Bool = { _ in true }) -> [(String, String)] {
+        (recommendedSettings["all"] ?? []).filter { known($0.0) } + (recommendedSettings[learner] ?? [])
     }
 
     /// Where agent i's observation starts in the flat observation buffer.

@@ -29,6 +29,9 @@ return function(options)
       qmix = {epsilon_finish = 1},
       vdn = {epsilon_finish = 1},
       ["soft-qmix"] = {alpha = 0.1, td_hysteresis = 0.1},
+      -- actor-critics: transitions, a short random warm-up, one update per 8 steps
+      hasac = {steps = 10000, warmup_steps = 1000, updates_per_step = 0.125, batch_size = 256, hidden = 64},
+      masac = {steps = 10000, warmup_steps = 1000, updates_per_step = 0.125, batch_size = 256, hidden = 64},
       fsv = {epsilon_start = 1, epsilon_finish = 1, alpha_anneal_steps = 20000, lambda_form = "fop", td_hysteresis = 0.5},
     },
     agents = 2,
