@@ -21,7 +21,7 @@ public final class TransitionBuffer {
         self.capacity = capacity
         self.steps = steps
         self.gamma = gamma
-        rows = TransitionRows(layout: layout, count: capacity)
+        rows = TransitionRows(layout: layout, count: 0)
     }
 
     /// Stores every transition of a finished episode, overwriting the oldest when full.
@@ -36,6 +36,7 @@ public final class TransitionBuffer {
                 scale *= gamma
             }
             let terminal = end == L && record.terminated
+            if next >= rows.count { rows.grow(to: min(capacity, max(2 * rows.count, 1024))) }
             rows.store(at: next, from: record, slot: t, next: end, reward: ret, discount: terminal ? 0 : scale)
             next = (next + 1) % capacity
             count = min(count + 1, capacity)
@@ -87,6 +88,8 @@ struct TransitionRows {
     var states: [Float], observations: [Float], available: [Float], actions: [Float], actionIndices: [Int32]
     var rewards: [Float], discounts: [Float]
     var nextStates: [Float], nextObservations: [Float], nextAvailable: [Float]
+    /// Rows allocated (a buffer grows toward its capacity as transitions arrive).
+    private(set) var count: Int
 
     init(layout: EpisodeLayout, count: Int) {
         N = layout.agents
@@ -94,6 +97,7 @@ struct TransitionRows {
         NO = N * layout.observationSize
         NA = N * layout.actions
         NW = N * layout.actionWidth
+        self.count = count
         states = Array(repeating: 0, count: count * S)
         observations = Array(repeating: 0, count: count * NO)
         available = Array(repeating: 0, count: count * NA)
@@ -104,6 +108,22 @@ struct TransitionRows {
         nextStates = Array(repeating: 0, count: count * S)
         nextObservations = Array(repeating: 0, count: count * NO)
         nextAvailable = Array(repeating: 0, count: count * NA)
+    }
+
+    mutating func grow(to rows: Int) {
+        let more = rows - count
+        guard more > 0 else { return }
+        states += repeatElement(0, count: more * S)
+        observations += repeatElement(0, count: more * NO)
+        available += repeatElement(0, count: more * NA)
+        actions += repeatElement(0, count: more * NW)
+        actionIndices += repeatElement(0, count: more * N)
+        rewards += repeatElement(0, count: more)
+        discounts += repeatElement(0, count: more)
+        nextStates += repeatElement(0, count: more * S)
+        nextObservations += repeatElement(0, count: more * NO)
+        nextAvailable += repeatElement(0, count: more * NA)
+        count = rows
     }
 
     mutating func store(at r: Int, from record: EpisodeRecord, slot t: Int, next end: Int, reward: Float, discount: Float) {

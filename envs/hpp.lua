@@ -1,0 +1,165 @@
+-- Heterogeneous predator-prey, H-PP (ADER appendix C1 on FACMAC's continuous predator-prey;
+-- ENVIRONMENTS.md section 5): three predators, one fast (max speed 1.0) and two slow (0.75),
+-- chase three scripted prey that flee the nearest predator. The team earns 10 per touching
+-- (prey, predator) pair per step; episodes last 50 steps.
+local particles = require("particles")
+
+local predators, prey_count, landmark_count = 3, 3, 2
+local view_radius = 1.5
+local candidates = 100
+
+return function(options)
+  local prey_force_scale = options.prey_force_scale or 1
+  if type(prey_force_scale) ~= "number" or prey_force_scale <= 0 then error("prey_force_scale must be a positive number") end
+
+  local w = particles.new {integration = options.integration or "vel_first"}
+  local predator_speed = {1.0, 0.75, 0.75}
+  for i = 1, predators do particles.add(w, {size = 0.075, max_speed = predator_speed[i]}) end
+  for _ = 1, prey_count do particles.add(w, {size = 0.05, max_speed = 1.25}) end
+  for _ = 1, landmark_count do particles.add(w, {size = 0.2, movable = false}) end
+  local agents = predators + prey_count
+  local px, py, vx, vy, fx, fy = w.px, w.py, w.vx, w.vy, w.fx, w.fy
+  local touch2 = (0.075 + 0.05) ^ 2
+  local radius, angle, near = {}, {}, {}
+  local reach2 = (1 + 0.075 + 0.05) ^ 2
+  local random, sqrt, cos, sin, pi = math.random, math.sqrt, math.cos, math.sin, math.pi
+
+  -- FACMAC's prey heuristic: of 100 points uniform in the unit disc around the prey, move toward
+  -- the one farthest from the nearest predator, never into a predator; the displacement itself is
+  -- the force. Same draws and same choice as FACMAC, computed lazily: squared distances instead of
+  -- distances, and a point at radius r cannot beat the best so far unless (d0 + r)^2 exceeds it
+  -- (d0: prey to nearest predator), so most points need no root, cosine or sine.
+  local function flee(k)
+    for j = 1, candidates do radius[j] = random() end     -- r = sqrt(u), taken when needed
+    for j = 1, candidates do angle[j] = random() end      -- theta = 2 pi u, taken when needed
+    local x, y = px[k], py[k]
+    local nearest, best = 1, math.huge
+    local close, closes = near, 0      -- only predators within reach of the unit disc can block a point
+    for i = 1, predators do
+      local dx, dy = px[i] - x, py[i] - y
+      local d = dx * dx + dy * dy
+      if d < best then nearest, best = i, d end
+      if d < reach2 then closes = closes + 1; close[closes] = i end
+    end
+    local nx, ny, d0 = px[nearest], py[nearest], sqrt(best)
+    local choice, top, skip, cx, cy = 0, -1, -1, 0, 0
+    for j = 1, candidates do
+      local u = radius[j]
+      if u > skip then
+        local r, theta = sqrt(u), 2 * pi * angle[j]
+        local ox, oy = r * cos(theta), r * sin(theta)
+        local qx, qy = x + ox, y + oy
+        local dx, dy = nx - qx, ny - qy
+        local score = dx * dx + dy * dy
+        if score > top then
+          local free = true
+          for c = 1, closes do
+            local i = close[c]
+            local ex, ey = px[i] - qx, py[i] - qy
+            if ex * ex + ey * ey < touch2 then free = false break end
+          end
+          if free then
+            choice, top, cx, cy = j, score, ox, oy
+            local m = sqrt(top) - d0     -- radius a point needs to possibly score higher
+            skip = m > 0 and m * m * (1 - 1e-9) or -1
+          end
+        end
+      end
+    end
+    if choice == 0 then return 0, 0 end
+    return cx * prey_force_scale, cy * prey_force_scale
+  end
+
+  local function contacts()
+    local count = 0
+    for k = predators + 1, agents do
+      for i = 1, predators do
+        local dx, dy = px[k] - px[i], py[k] - py[i]
+        if dx * dx + dy * dy < touch2 then count = count + 1 end
+      end
+    end
+    return count
+  end
+
+  local function within(i, k)
+    local dx, dy = px[k] - px[i], py[k] - py[i]
+    return dx * dx + dy * dy <= view_radius * view_radius, dx, dy
+  end
+
+  local function observe(i, out, offset)
+    out[offset + 1], out[offset + 2], out[offset + 3], out[offset + 4] = vx[i], vy[i], px[i], py[i]
+    local n = offset + 4
+    for k = agents + 1, agents + landmark_count do
+      local seen, dx, dy = within(i, k)
+      out[n + 1], out[n + 2] = seen and dx or 0, seen and dy or 0
+      n = n + 2
+    end
+    for k = 1, agents do
+      if k ~= i then
+        local seen, dx, dy = within(i, k)
+        out[n + 1], out[n + 2] = seen and dx or 0, seen and dy or 0
+        n = n + 2
+      end
+    end
+    for k = predators + 1, agents do
+      local seen = within(i, k)
+      out[n + 1], out[n + 2] = seen and vx[k] or 0, seen and vy[k] or 0
+      n = n + 2
+    end
+  end
+
+  local observation_size = 4 + 2 * landmark_count + 2 * (agents - 1) + 2 * prey_count
+  local colours = {"#c0392b", "#e67e22", "#e67e22", "#27ae60", "#27ae60", "#27ae60", "#7f8c8d", "#7f8c8d"}
+  local episode_contacts = 0
+
+  return {
+    name = "hpp",
+    description = "heterogeneous predator-prey: 3 predators (speeds 1.0, 0.75, 0.75) chase 3 fleeing prey; 10 per contact per step",
+    options = {
+      prey_force_scale = {default = 1, help = "prey force = scale x the heuristic's displacement (1: FACMAC's code; 4: prey at their 1.25 max speed)"},
+      integration = {default = "vel_first", help = "vel_first (FACMAC, OpenAI MPE) or pos_first (MPE2)"},
+    },
+    agents = predators,
+    actions = {continuous = 2, low = -1, high = 1},
+    observation_size = observation_size,
+    state_size = predators * observation_size,
+    episode_limit = 50,
+
+    reset = function(self)
+      for k = 1, agents do
+        px[k], py[k] = 2 * random() - 1, 2 * random() - 1
+        vx[k], vy[k] = 0, 0
+      end
+      for k = agents + 1, agents + landmark_count do
+        px[k], py[k] = 1.8 * random() - 0.9, 1.8 * random() - 0.9
+        vx[k], vy[k] = 0, 0
+      end
+      episode_contacts = 0
+    end,
+
+    observe = function(self, i, out) observe(i, out, 0) end,
+    state = function(self, out)
+      for i = 1, predators do observe(i, out, (i - 1) * observation_size) end
+    end,
+
+    step = function(self, actions)
+      for k = predators + 1, agents do fx[k], fy[k] = flee(k) end
+      for i = 1, predators do
+        local a = actions[i]
+        fx[i], fy[i] = 3 * a[1], 3 * a[2]        -- accel 3
+      end
+      particles.step(w)
+      local touching = contacts()
+      episode_contacts = episode_contacts + touching
+      return 10 * touching, false, {contacts = episode_contacts}
+    end,
+
+    view = {-2, -2, 2, 2},
+    render = function(self, draw) particles.render(w, draw, colours) end,
+    snapshot = function(self) return {entities = particles.snapshot(w), contacts = episode_contacts} end,
+    restore = function(self, t)
+      particles.restore(w, t.entities)
+      episode_contacts = t.contacts or 0
+    end,
+  }
+end
