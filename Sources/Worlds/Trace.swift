@@ -71,7 +71,7 @@ public struct Trace {
             pairs.append(("reward", .double(result.reward)))
             pairs.append(("terminated", .bool(result.terminated)))
             pairs.append(("truncated", .bool(result.truncated)))
-            pairs.append(("info", .object(zip(world.infoKeys, world.infoValues).filter { !$0.1.isNaN }.map { ($0.0, .double($0.1)) })))
+            pairs.append(("info", .object(zip(world.infoKeys, world.infoValues).filter { !$0.1.isNaN }.sorted { $0.0 < $1.0 }.map { ($0.0, .double($0.1)) })))
         }
         let offsets = spec.observationOffsets
         pairs.append(("observations", .array((0..<spec.agents).map { i in

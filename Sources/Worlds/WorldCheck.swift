@@ -103,7 +103,8 @@ public struct WorldCheck {
 
     private func fingerprint(_ world: LuaWorld, reward: Double, terminated: Bool) -> [String: UInt64] {
         var infoHash = Fingerprint()
-        for (key, value) in zip(world.infoKeys, world.infoValues) {
+        // Sorted: the order pairs() visits string keys varies between Lua states.
+        for (key, value) in zip(world.infoKeys, world.infoValues).sorted(by: { $0.0 < $1.0 }) {
             infoHash.add(key)
             infoHash.add(value.bitPattern)
         }

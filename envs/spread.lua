@@ -1,0 +1,137 @@
+-- Cooperative navigation, MPE simple_spread (ENVIRONMENTS.md section 6): N agents cover N
+-- landmarks without bumping into each other. Presets: mpe2 (MPE2 simple_spread_v3, the parity
+-- reference) and Soft-QMIX's simple / medium / hard (OpenAI physics, initial distances x1, x1.5, x2).
+local particles = require("particles")
+
+local presets = {
+  --            integration   scale landmarks  self-collision  discrete +x action  landmarks collide
+  mpe2   = {integration = "pos_first", scale = 1,   landmark_factor = 1,   self_collision = false, sign = "pz"},
+  simple = {integration = "vel_first", scale = 1,   landmark_factor = 0.8, self_collision = true,  sign = "openai"},
+  medium = {integration = "vel_first", scale = 1.5, landmark_factor = 0.8, self_collision = true,  sign = "openai"},
+  hard   = {integration = "vel_first", scale = 2,   landmark_factor = 0.8, self_collision = true,  sign = "openai"},
+}
+
+return function(options)
+  local preset_name = options.preset or "simple"
+  local preset = presets[preset_name]
+  if not preset then error("preset must be mpe2, simple, medium or hard, got '" .. tostring(preset_name) .. "'") end
+  local n = options.agents or 3
+  if math.type(n) ~= "integer" or n < 1 then error("agents must be a positive whole number") end
+  local continuous = (options.actions or "discrete") == "continuous"
+  if not continuous and options.actions and options.actions ~= "discrete" then error("actions must be 'discrete' or 'continuous'") end
+  local local_ratio = options.local_ratio or 0.5
+
+  local w = particles.new {integration = preset.integration}
+  for _ = 1, n do particles.add(w, {size = 0.15}) end
+  for _ = 1, n do particles.add(w, {size = 0.05, movable = false, collide = false}) end
+  local px, py, vx, vy, fx, fy = w.px, w.py, w.vx, w.vy, w.fx, w.fy
+  local random, sqrt = math.random, math.sqrt
+  local sensitivity = 5
+  -- discrete action k (1-based: 1 no-op, then the four moves) as a force direction
+  local moves = preset.sign == "pz" and {{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}} or {{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}}
+  local pz = preset.sign == "pz"
+  local observation_size = 4 + 2 * n + 4 * (n - 1)
+
+  local function observe(i, out, offset)
+    out[offset + 1], out[offset + 2], out[offset + 3], out[offset + 4] = vx[i], vy[i], px[i], py[i]
+    local m = offset + 4
+    for l = n + 1, 2 * n do
+      out[m + 1], out[m + 2] = px[l] - px[i], py[l] - py[i]
+      m = m + 2
+    end
+    for j = 1, n do
+      if j ~= i then
+        out[m + 1], out[m + 2] = px[j] - px[i], py[j] - py[i]
+        m = m + 2
+      end
+    end
+    for _ = 1, 2 * (n - 1) do m = m + 1; out[m] = 0 end     -- silent agents' communication
+  end
+
+  -- The team reward: the sum over agents of (1 - local_ratio) * global + local_ratio * local_i (mpe2),
+  -- or OpenAI's collaborative sum -N * D - (collisions counted from both sides, self included).
+  local function reward()
+    local covered = 0
+    for l = n + 1, 2 * n do
+      local best = math.huge
+      for j = 1, n do
+        local dx, dy = px[j] - px[l], py[j] - py[l]
+        local d = sqrt(dx * dx + dy * dy)
+        if d < best then best = d end
+      end
+      covered = covered + best
+    end
+    local collisions = 0
+    for i = 1, n do
+      for j = 1, n do
+        if (j ~= i or preset.self_collision) and particles.touching(w, i, j) then collisions = collisions + 1 end
+      end
+    end
+    if preset.self_collision then return -n * covered - collisions end
+    local total = 0
+    for i = 1, n do
+      local own = 0
+      for j = 1, n do if j ~= i and particles.touching(w, i, j) then own = own - 1 end end
+      total = total + (1 - local_ratio) * -covered + local_ratio * own
+    end
+    return total
+  end
+
+  return {
+    name = "spread",
+    description = "cooperative navigation (simple_spread): " .. n .. " agents cover " .. n .. " landmarks, preset " .. preset_name,
+    options = {
+      preset = {default = "simple", help = "mpe2 (MPE2 simple_spread_v3), simple, medium or hard (Soft-QMIX's Spread)"},
+      agents = {default = 3, help = "agents and landmarks"},
+      actions = {default = "discrete", help = "discrete (no-op and four moves) or continuous (MPE's five values in [0, 1])"},
+      local_ratio = {default = 0.5, help = "mpe2 preset: weight of the local collision penalty"},
+    },
+    agents = n,
+    actions = continuous and {continuous = 5, low = 0, high = 1} or {discrete = 5},
+    observation_size = observation_size,
+    state_size = n * observation_size,
+    episode_limit = 25,
+
+    reset = function(self)
+      local s = preset.scale
+      for k = 1, n do
+        px[k], py[k] = (2 * random() - 1) * s, (2 * random() - 1) * s
+        vx[k], vy[k] = 0, 0
+      end
+      local f = preset.landmark_factor * s
+      for k = n + 1, 2 * n do
+        px[k], py[k] = (2 * random() - 1) * f, (2 * random() - 1) * f
+        vx[k], vy[k] = 0, 0
+      end
+    end,
+
+    observe = function(self, i, out) observe(i, out, 0) end,
+    state = function(self, out)
+      for i = 1, n do observe(i, out, (i - 1) * observation_size) end
+    end,
+
+    step = function(self, actions)
+      for i = 1, n do
+        local a = actions[i]
+        if continuous then
+          if pz then fx[i], fy[i] = (a[3] - a[2]) * sensitivity, (a[5] - a[4]) * sensitivity
+          else fx[i], fy[i] = (a[2] - a[3]) * sensitivity, (a[4] - a[5]) * sensitivity end
+        else
+          fx[i], fy[i] = moves[a][1] * sensitivity, moves[a][2] * sensitivity
+        end
+      end
+      particles.step(w)
+      return reward(), false
+    end,
+
+    view = {-2, -2, 2, 2},
+    render = function(self, draw)
+      local colours = {}
+      for k = 1, n do colours[k] = "#3f51b5" end
+      for k = n + 1, 2 * n do colours[k] = "#9e9e9e" end
+      particles.render(w, draw, colours)
+    end,
+    snapshot = function(self) return {entities = particles.snapshot(w)} end,
+    restore = function(self, t) particles.restore(w, t.entities) end,
+  }
+end

@@ -1,0 +1,103 @@
+-- Predator-prey, MPE simple_tag (MPE2 simple_tag_v3; ENVIRONMENTS.md section 6.3): three slow
+-- adversaries chase a faster good agent around two obstacles. The learning team is the
+-- adversaries (10 per touching pair per step); the good agent moves at random, or with
+-- good = "agent" it is a fourth agent (as in MPE2, for parity checks) whose own reward is
+-- reported in info.good_reward.
+local particles = require("particles")
+
+local adversaries, obstacles = 3, 2
+
+return function(options)
+  local good_mode = options.good or "random"
+  if good_mode ~= "random" and good_mode ~= "agent" then error("good must be 'random' or 'agent', got '" .. tostring(good_mode) .. "'") end
+  local controlled = good_mode == "agent" and adversaries + 1 or adversaries
+
+  local w = particles.new {integration = options.integration or "pos_first"}
+  for _ = 1, adversaries do particles.add(w, {size = 0.075, max_speed = 1.0}) end
+  local good = particles.add(w, {size = 0.05, max_speed = 1.3})
+  for _ = 1, obstacles do particles.add(w, {size = 0.2, movable = false}) end
+  local px, py, vx, vy, fx, fy = w.px, w.py, w.vx, w.vy, w.fx, w.fy
+  local accel = {3, 3, 3, 4}
+  local moves = {{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}}     -- MPE2: 1 -x, 2 +x, 3 -y, 4 +y (after the no-op)
+  local random, exp, abs = math.random, math.exp, math.abs
+
+  local function observe(i, out, offset)
+    out[offset + 1], out[offset + 2], out[offset + 3], out[offset + 4] = vx[i], vy[i], px[i], py[i]
+    local m = offset + 4
+    for k = good + 1, good + obstacles do
+      out[m + 1], out[m + 2] = px[k] - px[i], py[k] - py[i]
+      m = m + 2
+    end
+    for k = 1, good do
+      if k ~= i then
+        out[m + 1], out[m + 2] = px[k] - px[i], py[k] - py[i]
+        m = m + 2
+      end
+    end
+    if i ~= good then out[m + 1], out[m + 2] = vx[good], vy[good] end
+  end
+
+  local function bound(x)
+    if x < 0.9 then return 0 end
+    if x < 1.0 then return (x - 0.9) * 10 end
+    return math.min(exp(2 * x - 2), 10)
+  end
+
+  local sizes = {16, 16, 16, 14}
+  local observation_sizes = good_mode == "agent" and sizes or {16, 16, 16}
+
+  return {
+    name = "tag",
+    description = "simple_tag: 3 adversaries (speed 1.0) chase a good agent (1.3) around 2 obstacles; 10 per contact per step",
+    options = {
+      good = {default = "random", help = "random (the good agent moves at random) or agent (a fourth, controlled agent, as in MPE2)"},
+      integration = {default = "pos_first", help = "pos_first (MPE2) or vel_first (OpenAI MPE)"},
+    },
+    agents = controlled,
+    actions = {discrete = 5},
+    observation_size = observation_sizes,
+    state_size = 62,
+    episode_limit = 25,
+
+    reset = function(self)
+      for k = 1, good do
+        px[k], py[k] = 2 * random() - 1, 2 * random() - 1
+        vx[k], vy[k] = 0, 0
+      end
+      for k = good + 1, good + obstacles do
+        px[k], py[k] = 1.8 * random() - 0.9, 1.8 * random() - 0.9
+        vx[k], vy[k] = 0, 0
+      end
+    end,
+
+    observe = function(self, i, out) observe(i, out, 0) end,
+    state = function(self, out)
+      local offset = 0
+      for i = 1, good do
+        observe(i, out, offset)
+        offset = offset + sizes[i]
+      end
+    end,
+
+    step = function(self, actions)
+      for i = 1, good do
+        local a = i <= controlled and actions[i] or random(5)
+        fx[i], fy[i] = moves[a][1] * accel[i], moves[a][2] * accel[i]
+      end
+      particles.step(w)
+      local caught = 0
+      for i = 1, adversaries do
+        if particles.touching(w, good, i) then caught = caught + 1 end
+      end
+      local good_reward = -10 * caught - bound(abs(px[good])) - bound(abs(py[good]))
+      return 10 * caught, false, {caught = caught, good_reward = good_reward}
+    end,
+
+    view = {-1.5, -1.5, 1.5, 1.5},
+    render = function(self, draw)
+      particles.render(w, draw, {"#c0392b", "#c0392b", "#c0392b", "#27ae60", "#7f8c8d", "#7f8c8d"})
+    end,
+    snapshot = function(self) return {entities = particles.snapshot(w)} end,
+    restore = function(self, t) particles.restore(w, t.entities) end,
+  }
+end
