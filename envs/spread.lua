@@ -61,18 +61,25 @@ return function(options)
       end
       covered = covered + best
     end
-    local collisions = 0
+    local reach, pairs_touching = w.size[1] + w.size[1], 0
     for i = 1, n do
-      for j = 1, n do
-        if (j ~= i or preset.self_collision) and particles.touching(w, i, j) then collisions = collisions + 1 end
+      for j = i + 1, n do
+        local dx, dy = px[i] - px[j], py[i] - py[j]
+        if sqrt(dx * dx + dy * dy) < reach then pairs_touching = pairs_touching + 1 end
       end
     end
-    if preset.self_collision then return -n * covered - collisions end
-    local total = 0
+    if preset.self_collision then return -n * covered - n - 2 * pairs_touching end
+    -- each touching pair costs both agents 1, in the order MPE2 adds the terms
+    local total, global = 0, (1 - local_ratio) * -covered
     for i = 1, n do
       local own = 0
-      for j = 1, n do if j ~= i and particles.touching(w, i, j) then own = own - 1 end end
-      total = total + (1 - local_ratio) * -covered + local_ratio * own
+      for j = 1, n do
+        if j ~= i then
+          local dx, dy = px[j] - px[i], py[j] - py[i]
+          if sqrt(dx * dx + dy * dy) < reach then own = own - 1 end
+        end
+      end
+      total = total + (global + local_ratio * own)
     end
     return total
   end
