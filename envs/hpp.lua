@@ -3,10 +3,10 @@
 -- chase three scripted prey that flee the nearest predator. The team earns 10 per touching
 -- (prey, predator) pair per step; episodes last 50 steps.
 local particles = require("particles")
+local prey = require("prey")
 
 local predators, prey_count, landmark_count = 3, 3, 2
 local view_radius = 1.5
-local candidates = 100
 
 return function(options)
   local prey_force_scale = options.prey_force_scale or 1
@@ -19,63 +19,15 @@ return function(options)
   for _ = 1, landmark_count do particles.add(w, {size = 0.2, movable = false}) end
   local agents = predators + prey_count
   local px, py, vx, vy, fx, fy = w.px, w.py, w.vx, w.vy, w.fx, w.fy
-  local touch2 = (0.075 + 0.05) ^ 2
-  local radius, angle, near = {}, {}, {}
-  local reach2 = (1 + 0.075 + 0.05) ^ 2
-  local random, sqrt, cos, sin, pi = math.random, math.sqrt, math.cos, math.sin, math.pi
+  local random, sqrt = math.random, math.sqrt
 
-  -- FACMAC's prey heuristic: of 100 points uniform in the unit disc around the prey, move toward
-  -- the one farthest from the nearest predator, never into a predator; the displacement itself is
-  -- the force. Same draws and same choice as FACMAC, computed lazily: squared distances instead of
-  -- distances, and a point at radius r cannot beat the best so far unless (d0 + r)^2 exceeds it
-  -- (d0: prey to nearest predator), so most points need no root, cosine or sine.
-  local function flee(k)
-    for j = 1, candidates do radius[j] = random() end     -- r = sqrt(u), taken when needed
-    for j = 1, candidates do angle[j] = random() end      -- theta = 2 pi u, taken when needed
-    local x, y = px[k], py[k]
-    local nearest, best = 1, math.huge
-    local close, closes = near, 0      -- only predators within reach of the unit disc can block a point
-    for i = 1, predators do
-      local dx, dy = px[i] - x, py[i] - y
-      local d = dx * dx + dy * dy
-      if d < best then nearest, best = i, d end
-      if d < reach2 then closes = closes + 1; close[closes] = i end
-    end
-    local nx, ny, d0 = px[nearest], py[nearest], sqrt(best)
-    local choice, top, skip, cx, cy = 0, -1, -1, 0, 0
-    for j = 1, candidates do
-      local u = radius[j]
-      if u > skip then
-        local r, theta = sqrt(u), 2 * pi * angle[j]
-        local ox, oy = r * cos(theta), r * sin(theta)
-        local qx, qy = x + ox, y + oy
-        local dx, dy = nx - qx, ny - qy
-        local score = dx * dx + dy * dy
-        if score > top then
-          local free = true
-          for c = 1, closes do
-            local i = close[c]
-            local ex, ey = px[i] - qx, py[i] - qy
-            if ex * ex + ey * ey < touch2 then free = false break end
-          end
-          if free then
-            choice, top, cx, cy = j, score, ox, oy
-            local m = sqrt(top) - d0     -- radius a point needs to possibly score higher
-            skip = m > 0 and m * m * (1 - 1e-9) or -1
-          end
-        end
-      end
-    end
-    if choice == 0 then return 0, 0 end
-    return cx * prey_force_scale, cy * prey_force_scale
-  end
+  local flee = prey.fleeing(w, predators, 0.075, 0.05, prey_force_scale)
 
   local function contacts()
     local count = 0
     for k = predators + 1, agents do
       for i = 1, predators do
-        local dx, dy = px[k] - px[i], py[k] - py[i]
-        if dx * dx + dy * dy < touch2 then count = count + 1 end
+        if particles.touching(w, k, i) then count = count + 1 end
       end
     end
     return count
@@ -83,7 +35,7 @@ return function(options)
 
   local function within(i, k)
     local dx, dy = px[k] - px[i], py[k] - py[i]
-    return dx * dx + dy * dy <= view_radius * view_radius, dx, dy
+    return sqrt(dx * dx + dy * dy) <= view_radius, dx, dy
   end
 
   local function observe(i, out, offset)

@@ -17,8 +17,11 @@ return function(options)
   if not preset then error("preset must be mpe2, simple, medium or hard, got '" .. tostring(preset_name) .. "'") end
   local n = options.agents or 3
   if math.type(n) ~= "integer" or n < 1 then error("agents must be a positive whole number") end
-  local continuous = (options.actions or "discrete") == "continuous"
-  if not continuous and options.actions and options.actions ~= "discrete" then error("actions must be 'discrete' or 'continuous'") end
+  local action_kind = options.actions or "discrete"
+  if action_kind ~= "discrete" and action_kind ~= "continuous" and action_kind ~= "box" then
+    error("actions must be 'discrete', 'continuous' or 'box', got '" .. tostring(action_kind) .. "'")
+  end
+  local continuous, box = action_kind == "continuous", action_kind == "box"
   local local_ratio = options.local_ratio or 0.5
 
   local w = particles.new {integration = preset.integration}
@@ -85,16 +88,16 @@ return function(options)
   end
 
   return {
-    name = "spread",
+    name = options.name or "spread",
     description = "cooperative navigation (simple_spread): " .. n .. " agents cover " .. n .. " landmarks, preset " .. preset_name,
     options = {
       preset = {default = "simple", help = "mpe2 (MPE2 simple_spread_v3), simple, medium or hard (Soft-QMIX's Spread)"},
       agents = {default = 3, help = "agents and landmarks"},
-      actions = {default = "discrete", help = "discrete (no-op and four moves) or continuous (MPE's five values in [0, 1])"},
+      actions = {default = "discrete", help = "discrete (no-op and four moves), continuous (MPE's five values in [0, 1]) or box (a force direction in [-1, 1]^2)"},
       local_ratio = {default = 0.5, help = "mpe2 preset: weight of the local collision penalty"},
     },
     agents = n,
-    actions = continuous and {continuous = 5, low = 0, high = 1} or {discrete = 5},
+    actions = continuous and {continuous = 5, low = 0, high = 1} or box and {continuous = 2, low = -1, high = 1} or {discrete = 5},
     observation_size = observation_size,
     state_size = n * observation_size,
     episode_limit = 25,
@@ -120,7 +123,9 @@ return function(options)
     step = function(self, actions)
       for i = 1, n do
         local a = actions[i]
-        if continuous then
+        if box then
+          fx[i], fy[i] = a[1] * sensitivity, a[2] * sensitivity
+        elseif continuous then
           if pz then fx[i], fy[i] = (a[3] - a[2]) * sensitivity, (a[5] - a[4]) * sensitivity
           else fx[i], fy[i] = (a[2] - a[3]) * sensitivity, (a[4] - a[5]) * sensitivity end
         else
