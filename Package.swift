@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "CommonTests", dependencies: ["Common"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Common"]),
         .testTarget(name: "WorldsTests", dependencies: ["Worlds", "Common"]),
-        .testTarget(name: "LearnersTests", dependencies: ["Learners", "Common"]),
+        .testTarget(name: "LearnersTests", dependencies: ["Learners", "Tensors", "Common"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Learners", "Tensors", "Common"], exclude: ["Fixtures"]),
         .testTarget(name: "MarlSimTests", dependencies: ["MarlSim", "Common"], exclude: ["Fixtures"]),
     ],

@@ -46,6 +46,16 @@ public enum ActorCriticSettings {
         SettingSpec("grad_clip", .number(0), "global gradient-norm clip per optimizer (0: none, as HARL)"),
     ]
 
+    /// The shared settings with some defaults replaced (a paper's own values).
+    public static func specs(defaults: [String: SettingValue]) -> [SettingSpec] {
+        precondition(Set(defaults.keys).isSubset(of: specs.map(\.name)), "unknown setting among \(defaults.keys.sorted())")
+        return specs.map { spec in
+            var replaced = spec
+            if let value = defaults[spec.name] { replaced.defaultValue = value }
+            return replaced
+        }
+    }
+
     /// The temperature settings of the soft methods (ALGORITHMS.md §0.8).
     public static let temperatureSpecs: [SettingSpec] = [
         SettingSpec("auto_alpha", .flag(true), "learn α toward the target entropy"),

@@ -58,9 +58,8 @@ public final class FSV: EpisodeLearner {
         networks = RecurrentNetworks(layout: layout, settings: settings, rng: &rng)
         let heads = settings.int("attention_heads"), embed = settings.int("attention_embed")
         func makeWeights(_ name: String) -> CreditWeights {
-            settings.string("lambda_form") == "fop"
-                ? .product(ProductWeights(name, agents: N, actions: A, stateSize: S, heads: heads, rng: &rng))
-                : .attention(AttentionWeights(name, agents: N, actions: A, stateSize: S, embed: embed, heads: heads, rng: &rng))
+            CreditWeights(form: settings.string("lambda_form"), name, agents: N, actionFeatures: A, stateSize: S, embed: embed, heads: heads,
+                          rng: &rng)
         }
         attention = makeWeights("lambda")
         targetAttention = makeWeights("target_lambda")

@@ -64,12 +64,17 @@ public enum LearnerRegistry {
                      continuous: nil),
         LearnerEntry(name: SoftQMIX.name, summary: SoftQMIX.summary,
                      discrete: episodes(SoftQMIX.settings) { SoftQMIX(layout: $0, settings: $1, seed: $2) }, continuous: nil),
-        LearnerEntry(name: FSV.name, summary: FSV.summary, discrete: episodes(FSV.settings) { FSV(layout: $0, settings: $1, seed: $2) },
-                     continuous: nil),
+        LearnerEntry(name: FSV.name, summary: "FSV: linear soft value factorization with credit weights (continuous: per-agent actors, Q_i, V_i)",
+                     discrete: episodes(FSV.settings) { FSV(layout: $0, settings: $1, seed: $2) },
+                     continuous: transitions(FSVContinuous.settings) { FSVContinuous(layout: $0, settings: $1, seed: $2) }),
         soft(HASAC.name, HASAC.summary, HASAC.settings) { HASAC(layout: $0, settings: $1, seed: $2) },
         soft(MASAC.name, MASAC.summary, MASAC.settings) { MASAC(layout: $0, settings: $1, seed: $2) },
         LearnerEntry(name: VM3AC.name, summary: VM3AC.summary, discrete: nil,
                      continuous: transitions(VM3AC.settings) { VM3AC(layout: $0, settings: $1, seed: $2) }),
+        LearnerEntry(name: QMIXDDPG.name, summary: QMIXDDPG.summary, discrete: nil,
+                     continuous: transitions(QMIXDDPG.settings) { QMIXDDPG.make(layout: $0, settings: $1, seed: $2) }),
+        LearnerEntry(name: VDNDDPG.name, summary: VDNDDPG.summary, discrete: nil,
+                     continuous: transitions(VDNDDPG.settings) { VDNDDPG.make(layout: $0, settings: $1, seed: $2) }),
     ]
 
     /// An actor-critic learner whose one implementation handles both action kinds.

@@ -7,7 +7,8 @@ local surface = {}
 
 -- game: name, description, options, reward(x, y), and optionally scale (the world multiplies
 -- each action by it), observation_size and observation_value (the constant observation),
--- view, decorate(draw) for the fixed parts of the picture, marker (radius of the action dot).
+-- view, decorate(draw) for the fixed parts of the picture, marker (radius of the action dot),
+-- settings (recommended learner settings, as in any world).
 function surface.world(game)
   local scale = game.scale or 1
   local size = game.observation_size or 5
@@ -18,6 +19,7 @@ function surface.world(game)
     name = game.name,
     description = game.description,
     options = game.options,
+    settings = game.settings,
     agents = 2,
     actions = {continuous = 1, low = -1, high = 1},
     observation_size = size,

@@ -22,6 +22,19 @@ return function(options)
       action_scale = {default = 10, help = "the world's action is action_scale times the policy's value in [-1, 1]"},
       squared_scale = {default = "false", help = "true divides inside the square, ((a - x) / s)^2; false (the reference code) divides the square"},
     },
+    -- FSV section 5.2 / Table 7. Steps, warm-up and update ratio are not in the paper: 10k one-step
+    -- episodes (1k uniformly random first), one update per 4 steps, 2 x 64 networks with lr 3e-4
+    -- (Table 8) and batch 256 for every learner, one-step targets. td_hysteresis is NOT in the FSV
+    -- paper: without it FSV ends at (-5,-5) like the baselines; scripts/reproduce/continuous shows both.
+    settings = {
+      all = {steps = 10000, warmup_steps = 1000, updates_per_step = 0.25, log_interval = 2000, test_episodes = 1,
+             batch_size = 256, hidden = 64, n_step = 1, actor_lr = 3e-4, critic_lr = 3e-4},
+      fsv = {td_hysteresis = 0.1},
+      ["qmix-ddpg"] = {},
+      ["vdn-ddpg"] = {},
+      hasac = {},
+      masac = {},
+    },
     scale = scale,
     observation_size = 1,     -- constant zero, as in the reference code
     observation_value = 0,
