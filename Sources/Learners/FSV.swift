@@ -15,7 +15,7 @@ import Tensors
 /// Behaviour samples from π_i; α anneals linearly from alpha_start to alpha_finish; tests act greedily.
 public final class FSV: EpisodeLearner {
     public static let name = "fsv"
-    public static let summary = "FSV: linear soft value factorization with attention weights (discrete)"
+    public static let summary = "FSV: linear soft value factorization with credit weights (continuous: per-agent actors, Q_i, V_i)"
 
     public static let settings: [SettingSpec] = RecurrentSettings.specs + [
         SettingSpec("alpha_start", .number(1.0), "temperature α at step 0"),

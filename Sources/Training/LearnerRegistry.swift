@@ -64,7 +64,7 @@ public enum LearnerRegistry {
                      continuous: nil),
         LearnerEntry(name: SoftQMIX.name, summary: SoftQMIX.summary,
                      discrete: episodes(SoftQMIX.settings) { SoftQMIX(layout: $0, settings: $1, seed: $2) }, continuous: nil),
-        LearnerEntry(name: FSV.name, summary: "FSV: linear soft value factorization with credit weights (continuous: per-agent actors, Q_i, V_i)",
+        LearnerEntry(name: FSV.name, summary: FSV.summary,
                      discrete: episodes(FSV.settings) { FSV(layout: $0, settings: $1, seed: $2) },
                      continuous: transitions(FSVContinuous.settings) { FSVContinuous(layout: $0, settings: $1, seed: $2) }),
         soft(HASAC.name, HASAC.summary, HASAC.settings) { HASAC(layout: $0, settings: $1, seed: $2) },

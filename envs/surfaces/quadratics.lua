@@ -30,10 +30,6 @@ return function(options)
       all = {steps = 10000, warmup_steps = 1000, updates_per_step = 0.25, log_interval = 2000, test_episodes = 1,
              batch_size = 256, hidden = 64, n_step = 1, actor_lr = 3e-4, critic_lr = 3e-4},
       fsv = {td_hysteresis = 0.1},
-      ["qmix-ddpg"] = {},
-      ["vdn-ddpg"] = {},
-      hasac = {},
-      masac = {},
     },
     scale = scale,
     observation_size = 1,     -- constant zero, as in the reference code
