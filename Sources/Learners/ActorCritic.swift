@@ -137,14 +137,19 @@ public final class StochasticActors {
     /// the action [B, W] (values, or a one-hot carrying the Gumbel gradient) and log π [B, 1].
     /// Reparameterised, so gradients reach the actor when the graph records.
     public func sample(_ i: Int, observations: Tensor, available: Tensor?, rng: inout RandomSource) -> (action: Tensor, logProbability: Tensor) {
+        if layout.isContinuous { return gaussian(i, observations: observations).sample(rng: &rng) }
         let k = shared ? 0 : i, h = features(i, observations)
-        if layout.isContinuous {
-            let policy = TanhGaussian(mean: heads[k](h), logStd: logStds[k](h))
-            return policy.sample(rng: &rng)
-        }
         let logits = heads[k](h)
         let gumbel = GumbelSoftmaxSample(logits: logits, mask: available, rng: &rng)
         return (gumbel.action, gumbel.logProbability(logits: logits, mask: available))
+    }
+
+    /// Agent i's tanh-squashed Gaussian for observations [B, O] (continuous layouts), for methods
+    /// that look at the policy's parameters rather than only at samples.
+    public func gaussian(_ i: Int, observations: Tensor) -> TanhGaussian {
+        precondition(layout.isContinuous, "a Gaussian policy needs continuous actions")
+        let k = shared ? 0 : i, h = features(i, observations)
+        return TanhGaussian(mean: heads[k](h), logStd: logStds[k](h))
     }
 
     /// The deterministic test action: tanh(μ), or the most probable available action as a one-hot.

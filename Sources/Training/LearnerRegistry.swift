@@ -29,6 +29,8 @@ public struct LearnerVariant {
     /// The learner's own settings (the training loop adds its own, `TrainingSettings.specs`).
     public let settings: [SettingSpec]
     public let make: (EpisodeLayout, Settings, UInt64) -> AnyLearner
+    /// Rejects settings that are well-formed alone but do not fit the world (run before `make`).
+    public var validate: (Settings, EpisodeLayout) throws -> Void = { _, _ in }
 }
 
 /// A learner the command line can name with `--algo`, with its discrete and/or continuous form.
@@ -49,12 +51,19 @@ public struct LearnerEntry {
 
 /// Every learner this build has.
 public enum LearnerRegistry {
-    static func episodes(_ settings: [SettingSpec], _ make: @escaping (EpisodeLayout, Settings, UInt64) -> EpisodeLearner) -> LearnerVariant {
-        LearnerVariant(settings: settings) { .episodes(make($0, $1, $2)) }
+    static func episodes(_ settings: [SettingSpec], validate: @escaping (Settings, EpisodeLayout) throws -> Void = { _, _ in },
+                         _ make: @escaping (EpisodeLayout, Settings, UInt64) -> EpisodeLearner) -> LearnerVariant {
+        LearnerVariant(settings: settings, make: { .episodes(make($0, $1, $2)) }, validate: validate)
     }
 
-    static func transitions(_ settings: [SettingSpec], _ make: @escaping (EpisodeLayout, Settings, UInt64) -> TransitionLearner) -> LearnerVariant {
-        LearnerVariant(settings: settings) { .transitions(make($0, $1, $2)) }
+    /// SER-DCE's `target_entropies` must name one number per agent.
+    static func fixedTargetEntropies(_ settings: Settings, _ layout: EpisodeLayout) throws {
+        if let problem = ADER.problem(with: settings, layout: layout) { throw TrainingError(message: problem) }
+    }
+
+    static func transitions(_ settings: [SettingSpec], validate: @escaping (Settings, EpisodeLayout) throws -> Void = { _, _ in },
+                            _ make: @escaping (EpisodeLayout, Settings, UInt64) -> TransitionLearner) -> LearnerVariant {
+        LearnerVariant(settings: settings, make: { .transitions(make($0, $1, $2)) }, validate: validate)
     }
 
     public static let all: [LearnerEntry] = [
@@ -75,6 +84,14 @@ public enum LearnerRegistry {
                      continuous: transitions(QMIXDDPG.settings) { QMIXDDPG.make(layout: $0, settings: $1, seed: $2) }),
         LearnerEntry(name: VDNDDPG.name, summary: VDNDDPG.summary, discrete: nil,
                      continuous: transitions(VDNDDPG.settings) { VDNDDPG.make(layout: $0, settings: $1, seed: $2) }),
+        LearnerEntry(name: ADER.name, summary: ADER.summary,
+                     discrete: episodes(DiscreteADER.settings) { DiscreteADER(layout: $0, settings: $1, seed: $2, adaptive: true) },
+                     continuous: transitions(ADER.settings) { ADER(layout: $0, settings: $1, seed: $2, adaptive: true) }),
+        LearnerEntry(name: ADER.baselineName, summary: ADER.baselineSummary,
+                     discrete: episodes(DiscreteADER.baselineSettings, validate: fixedTargetEntropies) {
+                         DiscreteADER(layout: $0, settings: $1, seed: $2, adaptive: false)
+                     },
+                     continuous: transitions(ADER.baselineSettings, validate: fixedTargetEntropies) { ADER(layout: $0, settings: $1, seed: $2, adaptive: false) }),
     ]
 
     /// An actor-critic learner whose one implementation handles both action kinds.

@@ -66,6 +66,7 @@ public final class TrainingRun {
         layout = EpisodeLayout(agents: spec.agents, observationSize: spec.observationSizes[0], stateSize: spec.stateSize,
                                actions: continuous ? 0 : spec.actionSpaces[0].size, episodeLimit: spec.episodeLimit,
                                actionDimensions: continuous ? spec.actionSpaces[0].size : 0)
+        try variant.validate(settings, layout)
         let envs = settings.int("envs"), threads = settings.int("env_threads")
         pool = try WorldPool(file: file, options: options, seed: seed, count: envs, threads: threads, limits: limits)
         testPool = try WorldPool(file: file, options: options, seed: seed &+ 0x7E57_0000, count: min(envs, settings.int("test_episodes")),

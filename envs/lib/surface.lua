@@ -5,7 +5,8 @@ local vectors = require("vectors")
 
 local surface = {}
 
--- game: name, description, options, reward(x, y), and optionally scale (the world multiplies
+-- game: name, description, options, reward(x, y), and optionally settings (recommended learner
+-- settings, as in any world), scale (the world multiplies
 -- each action by it), observation_size and observation_value (the constant observation),
 -- view, decorate(draw) for the fixed parts of the picture, marker (radius of the action dot),
 -- settings (recommended learner settings, as in any world).

@@ -45,6 +45,16 @@ return function(options)
       k_out = {default = "r_max / 1.2", help = "slope of the off-path penalty"},
     },
     reward = reward,
+    -- The paper gives no learner settings for this game. These keep a seed under a minute: one
+    -- gradient step per (one-step) episode, 1-step targets, and a small buffer (4000 episodes) so that
+    -- each agent's critic Q_i(a_i) averages over its partner's recent policy, not over stale ones.
+    -- The ADER settings themselves stay at the paper/code values (H_0 = -2 by target_entropy_per_dim,
+    -- alpha in [1e-4, 0.5], xi = 0.9 weighting the old value, kappa = 10, initial alpha e^-2).
+    settings = (function()
+      local shared = {steps = 24000, batch_size = 100, buffer_size = 4000, n_step = 1, warmup_steps = 1000,
+                      updates_per_step = 1, hidden = 32, log_interval = 1000, test_episodes = 1}
+      return {ader = shared, ["ser-marl"] = shared}
+    end)(),
     decorate = function(draw)
       draw:rect(-w, -w, cx + 2 * w, 2 * w, "#dddddd")
       draw:rect(cx - w, -w, 2 * w, cy - radius + w, "#dddddd")
