@@ -129,7 +129,7 @@ public final class ADER: TransitionLearner {
         backupAlpha = settings.bool("ader_entropy_backup_alpha")
         entropyTargetNets = settings.bool("ader_entropy_target_nets")
         hardTargets = settings.string("ader_target_update") == "hard"
-        targetInterval = settings.int("target_update_interval")
+        targetInterval = max(1, settings.int("target_update_interval"))
         tau = Float(settings.double("polyak"))
         gradClip = Float(settings.double("grad_clip"))
     }
