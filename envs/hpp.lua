@@ -19,7 +19,7 @@ return function(options)
   for _ = 1, landmark_count do particles.add(w, {size = 0.2, movable = false}) end
   local agents = predators + prey_count
   local px, py, vx, vy, fx, fy = w.px, w.py, w.vx, w.vy, w.fx, w.fy
-  local random, sqrt = math.random, math.sqrt
+  local sqrt = math.sqrt
 
   local flee = prey.fleeing(w, predators, 0.075, 0.05, prey_force_scale)
 
@@ -78,14 +78,8 @@ return function(options)
     episode_limit = 50,
 
     reset = function(self)
-      for k = 1, agents do
-        px[k], py[k] = 2 * random() - 1, 2 * random() - 1
-        vx[k], vy[k] = 0, 0
-      end
-      for k = agents + 1, agents + landmark_count do
-        px[k], py[k] = 1.8 * random() - 0.9, 1.8 * random() - 0.9
-        vx[k], vy[k] = 0, 0
-      end
+      particles.scatter(w, 1, agents, -1, 1)
+      particles.scatter(w, agents + 1, agents + landmark_count, -0.9, 0.9)
       episode_contacts = 0
     end,
 

@@ -24,26 +24,13 @@ return function(options)
   local everyone = n + m
   local px, py, vx, vy, fx, fy = w.px, w.py, w.vx, w.vy, w.fx, w.fy
   local flee = prey.fleeing(w, n, 0.075, 0.05, 1)
-  local random = math.random
   local caught_total = 0
 
   local function observe(i, out, offset)
-    out[offset + 1], out[offset + 2], out[offset + 3], out[offset + 4] = vx[i], vy[i], px[i], py[i]
-    local k = offset + 4
-    for e = everyone + 1, everyone + obstacles do
-      out[k + 1], out[k + 2] = px[e] - px[i], py[e] - py[i]
-      k = k + 2
-    end
-    for e = 1, everyone do
-      if e ~= i then
-        out[k + 1], out[k + 2] = px[e] - px[i], py[e] - py[i]
-        k = k + 2
-      end
-    end
-    for e = n + 1, everyone do
-      out[k + 1], out[k + 2] = vx[e], vy[e]
-      k = k + 2
-    end
+    local k = particles.write_self(w, i, out, offset)
+    k = particles.write_relative(w, i, out, k, everyone + 1, everyone + obstacles)
+    k = particles.write_relative(w, i, out, k, 1, everyone)              -- the other predators, then the prey
+    particles.write_velocities(w, i, out, k, n + 1, everyone)           -- the prey's velocities
   end
 
   local observation_size = 4 + 2 * obstacles + 2 * (everyone - 1) + 2 * m
@@ -63,19 +50,10 @@ return function(options)
     episode_limit = 25,
 
     reset = function(self)
-      for i = 1, n do
-        if start_center then px[i], py[i] = 0.2 * random() - 0.1, 0.2 * random() - 0.1
-        else px[i], py[i] = 2 * random() - 1, 2 * random() - 1 end
-        vx[i], vy[i] = 0, 0
-      end
-      for e = n + 1, everyone do
-        px[e], py[e] = 2 * random() - 1, 2 * random() - 1
-        vx[e], vy[e] = 0, 0
-      end
-      for e = everyone + 1, everyone + obstacles do
-        px[e], py[e] = 1.8 * random() - 0.9, 1.8 * random() - 0.9
-        vx[e], vy[e] = 0, 0
-      end
+      local spread = start_center and 0.1 or 1
+      particles.scatter(w, 1, n, -spread, spread)
+      particles.scatter(w, n + 1, everyone, -1, 1)
+      particles.scatter(w, everyone + 1, everyone + obstacles, -0.9, 0.9)
       caught_total = 0
     end,
 

@@ -36,19 +36,10 @@ return function(options)
   local observation_size = 4 + 2 * n + 4 * (n - 1)
 
   local function observe(i, out, offset)
-    out[offset + 1], out[offset + 2], out[offset + 3], out[offset + 4] = vx[i], vy[i], px[i], py[i]
-    local m = offset + 4
-    for l = n + 1, 2 * n do
-      out[m + 1], out[m + 2] = px[l] - px[i], py[l] - py[i]
-      m = m + 2
-    end
-    for j = 1, n do
-      if j ~= i then
-        out[m + 1], out[m + 2] = px[j] - px[i], py[j] - py[i]
-        m = m + 2
-      end
-    end
-    for _ = 1, 2 * (n - 1) do m = m + 1; out[m] = 0 end     -- silent agents' communication
+    local m = particles.write_self(w, i, out, offset)
+    m = particles.write_relative(w, i, out, m, n + 1, 2 * n)       -- landmarks
+    m = particles.write_relative(w, i, out, m, 1, n)               -- the other agents
+    for _ = 1, 2 * (n - 1) do m = m + 1; out[m] = 0 end          -- silent agents' communication
   end
 
   -- The team reward: the sum over agents of (1 - local_ratio) * global + local_ratio * local_i (mpe2),

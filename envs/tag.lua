@@ -22,19 +22,10 @@ return function(options)
   local random, exp, abs = math.random, math.exp, math.abs
 
   local function observe(i, out, offset)
-    out[offset + 1], out[offset + 2], out[offset + 3], out[offset + 4] = vx[i], vy[i], px[i], py[i]
-    local m = offset + 4
-    for k = good + 1, good + obstacles do
-      out[m + 1], out[m + 2] = px[k] - px[i], py[k] - py[i]
-      m = m + 2
-    end
-    for k = 1, good do
-      if k ~= i then
-        out[m + 1], out[m + 2] = px[k] - px[i], py[k] - py[i]
-        m = m + 2
-      end
-    end
-    if i ~= good then out[m + 1], out[m + 2] = vx[good], vy[good] end
+    local m = particles.write_self(w, i, out, offset)
+    m = particles.write_relative(w, i, out, m, good + 1, good + obstacles)
+    m = particles.write_relative(w, i, out, m, 1, good)                  -- the other agents
+    particles.write_velocities(w, i, out, m, good, good)                 -- the good agent's velocity
   end
 
   local function bound(x)
@@ -60,14 +51,8 @@ return function(options)
     episode_limit = 25,
 
     reset = function(self)
-      for k = 1, good do
-        px[k], py[k] = 2 * random() - 1, 2 * random() - 1
-        vx[k], vy[k] = 0, 0
-      end
-      for k = good + 1, good + obstacles do
-        px[k], py[k] = 1.8 * random() - 0.9, 1.8 * random() - 0.9
-        vx[k], vy[k] = 0, 0
-      end
+      particles.scatter(w, 1, good, -1, 1)
+      particles.scatter(w, good + 1, good + obstacles, -0.9, 0.9)
     end,
 
     observe = function(self, i, out) observe(i, out, 0) end,

@@ -76,13 +76,9 @@ public final class ADER: TransitionLearner {
     let actorOptimizers: [Adam]
     let reward: FactoredTwinCritic
     let entropy: FactoredTwinCritic
-    let temperatures: [Temperature]
-    /// β^EMA, the shares of H₀; a parameter so that checkpoints keep it (never trained by gradients).
-    let shares: Parameter
-    let totalEntropy: Double
+    let budget: EntropyBudget
     let adaptive: Bool
     let metric: Metric
-    let xi: Double, newWeightIsXi: Bool, metricScale: Double
     let backupAlpha: Bool, entropyTargetNets: Bool
     let hardTargets: Bool, targetInterval: Int, tau: Float, gradClip: Float
     let graph = Graph(), actingGraph = Graph()
@@ -107,25 +103,9 @@ public final class ADER: TransitionLearner {
                                      embed: embed, hypernetHidden: hyper, rng: &rng) { Adam($0, learningRate: criticRate) }
         self.rng = rng
 
-        var split = [Double](repeating: 1 / Double(N), count: N)                    // β^EMA starts uniform (§5.4 item 5)
-        var total = Double(N * layout.actionDimensions) * settings.double("target_entropy_per_dim")
-        let fixed = adaptive ? [] : Self.parseTargets(settings.string("target_entropies"), agents: N)
-        if !fixed.isEmpty {
-            total = fixed.reduce(0, +)                                            // SER-DCE: H₀ is their sum
-            split = fixed.map { $0 / total }
-        }
-        totalEntropy = total
-        shares = Parameter(name: "target_entropy_shares", shape: Shape(N), values: split.map(Float.init))
-        shares.requiresGrad = false
-        temperatures = (0..<N).map {
-            Temperature("log_alpha.\($0)", initial: settings.double("alpha"), learned: settings.bool("auto_alpha"),
-                        learningRate: settings.double("alpha_lr"), targetEntropy: split[$0] * total, bounds: 1e-4...settings.double("alpha_max"))
-        }
-
+        budget = EntropyBudget(agents: N, total: Double(N * layout.actionDimensions) * settings.double("target_entropy_per_dim"),
+                               settings: settings, adaptive: adaptive)
         metric = adaptive && settings.string("ader_metric") == "code" ? .code : .paper
-        xi = adaptive ? settings.double("ema_xi") : 0
-        newWeightIsXi = adaptive && settings.string("ader_ema_new_weight") == "xi"
-        metricScale = adaptive ? settings.double("metric_scale") : 1
         backupAlpha = settings.bool("ader_entropy_backup_alpha")
         entropyTargetNets = settings.bool("ader_entropy_target_nets")
         hardTargets = settings.string("ader_target_update") == "hard"
@@ -159,17 +139,13 @@ public final class ADER: TransitionLearner {
     }
 
     public var parameters: ParameterSet {
-        ParameterSet(actors.parameters) + reward.parameters + entropy.parameters
-            + ParameterSet(temperatures.map(\.parameter) + [shares])
+        ParameterSet(actors.parameters) + reward.parameters + entropy.parameters + budget.parameters
     }
 
     /// Hᵢ = β^EMA_i · H₀.
-    public var targetEntropies: [Double] { temperatures.map(\.targetEntropy) }
+    public var targetEntropies: [Double] { budget.targetEntropies }
 
-    public func schedules(at step: Int) -> [(String, Double)] {
-        temperatures.enumerated().map { ("target_entropy_\($0.offset + 1)", $0.element.targetEntropy) }
-            + temperatures.enumerated().map { ("alpha_\($0.offset + 1)", Double($0.element.value)) }
-    }
+    public func schedules(at step: Int) -> [(String, Double)] { budget.logged }
 
     public func act(observations: UnsafeBufferPointer<Float>, states: UnsafeBufferPointer<Float>, available: UnsafeBufferPointer<Float>,
                     mode: ActingMode, step: Int) -> JointActions {
@@ -180,8 +156,8 @@ public final class ADER: TransitionLearner {
         let N = layout.agents
         let critics = updateCritics(batch)                                        // eq. B.2–B.5
         let pass = updateActors(batch)                                            // eq. B.1 (+ the metric's inputs)
-        for i in 0..<N { temperatures[i].update(meanLogProbability: Double(pass.meanLogProbabilities[i])) }   // eq. B.6
-        if adaptive { updateTargetEntropies(shares: pass.shares) }                // eq. B.7, B.8
+        for i in 0..<N { budget.temperatures[i].update(meanLogProbability: Double(pass.meanLogProbabilities[i])) }   // eq. B.6
+        if adaptive { budget.update(toward: pass.shares) }                       // eq. B.8
         updates += 1
         if hardTargets {
             if updates % targetInterval == 0 { reward.copyTargets(); entropy.copyTargets() }
@@ -209,7 +185,7 @@ public final class ADER: TransitionLearner {
         let observations = agentBlocks(batch.observations, layout.observationSize)
         let nextObservations = agentBlocks(batch.nextObservations, layout.observationSize)
         let actions = agentBlocks(batch.actions, layout.actionWidth)
-        let alphas = temperatures.map(\.value)
+        let alphas = budget.temperatures.map(\.value)
         let (rewardTarget, entropyTarget): (Tensor, Tensor) = g.withoutGradients {
             // Every transition ended its episode (one-step games): both bootstraps are exactly 0, skip them.
             if batch.discounts.allSatisfy({ $0 == 0 }) {
@@ -269,7 +245,7 @@ public final class ADER: TransitionLearner {
         let rewardJoint = (0..<2).map { reward.mixed($0, rewardValues[$0], states: states, target: false) }
         let entropyJoint = entropy.minimum(observations: observations, actions: actions, states: states, target: false)
         let logPi = concat(logPis, axis: -1)
-        let alphaRow = g.constant(temperatures.map(\.value), Shape(1, N))
+        let alphaRow = g.constant(budget.temperatures.map(\.value), Shape(1, N))
         let loss = ((alphaRow * (logPi - entropyJoint)).sum(axis: -1, keepDims: true) - minimum(rewardJoint[0], rewardJoint[1])).mean()
 
         var pass = ActorPass(loss: loss.scalar, meanLogProbabilities: logPis.map { $0.mean().scalar }, meanActions: meanActions,
@@ -278,11 +254,11 @@ public final class ADER: TransitionLearner {
             switch metric {
             case .paper:
                 pass.contributions = paperContributions(rewardValues, rewardJoint, states: states)
-                pass.shares = ADERTargetEntropy.paperShares(meanContributions: pass.contributions, scale: metricScale, totalEntropy: totalEntropy)
+                pass.shares = budget.paperShares(meanContributions: pass.contributions)
             case .code:
                 let perSample = codeContributions(observations: observations, states: states)
                 pass.contributions = (0..<N).map { i in perSample.reduce(0) { $0 + $1[i] } / Double(B) }
-                pass.shares = ADERTargetEntropy.codeShares(perSample: perSample, scale: metricScale, totalEntropy: totalEntropy)
+                pass.shares = budget.codeShares(perSample: perSample)
             }
         }
         g.backward(loss)
@@ -353,17 +329,65 @@ public final class ADER: TransitionLearner {
         return 2 * (Foundation.log(2.0) - Double(u) - softplus)
     }
 
-    // MARK: - Target entropies (eq. B.8)
-
-    func updateTargetEntropies(shares beta: [Double]) {
-        let smoothed = ADERTargetEntropy.smoothed(shares.values.map(Double.init), toward: beta, xi: xi, newWeightIsXi: newWeightIsXi)
-        shares.values = smoothed.map(Float.init)
-        for (i, temperature) in temperatures.enumerated() { temperature.targetEntropy = smoothed[i] * totalEntropy }
-    }
-
     /// Agent i's [B, W] block of [B][N][W] rows, for every agent.
     private func agentBlocks(_ data: [Float], _ width: Int) -> [Tensor] {
         (0..<layout.agents).map { AgentColumns.of(data, agent: $0, agents: layout.agents, width: width, graph: graph) }
+    }
+}
+
+/// ADER's per-agent temperatures αᵢ and the split of the entropy budget H₀ into targets Hᵢ = β^EMA_i·H₀
+/// (§5.4), shared by the continuous and discrete forms. SER-MARL keeps the split fixed: H₀/N each,
+/// or the given `target_entropies` (SER-DCE, whose sum is then H₀).
+final class EntropyBudget {
+    let temperatures: [Temperature]
+    /// β^EMA; a parameter so that checkpoints keep it (never trained by gradients).
+    let shares: Parameter
+    let total: Double
+    let xi: Double, newWeightIsXi: Bool, metricScale: Double
+
+    init(agents N: Int, total defaultTotal: Double, settings: Settings, adaptive: Bool) {
+        var split = [Double](repeating: 1 / Double(N), count: N)                  // β^EMA starts uniform (§5.4 item 5)
+        var total = defaultTotal
+        let fixed = adaptive ? [] : ADER.parseTargets(settings.string("target_entropies"), agents: N)
+        if !fixed.isEmpty {
+            total = fixed.reduce(0, +)
+            split = fixed.map { $0 / total }
+        }
+        self.total = total
+        shares = Parameter(name: "target_entropy_shares", shape: Shape(N), values: split.map(Float.init))
+        shares.requiresGrad = false
+        temperatures = (0..<N).map {
+            Temperature("log_alpha.\($0)", initial: settings.double("alpha"), learned: settings.bool("auto_alpha"),
+                        learningRate: settings.double("alpha_lr"), targetEntropy: split[$0] * total, bounds: 1e-4...settings.double("alpha_max"))
+        }
+        xi = adaptive ? settings.double("ema_xi") : 0
+        newWeightIsXi = adaptive && settings.string("ader_ema_new_weight") == "xi"
+        metricScale = adaptive ? settings.double("metric_scale") : 1
+    }
+
+    var parameters: ParameterSet { ParameterSet(temperatures.map(\.parameter) + [shares]) }
+    var targetEntropies: [Double] { temperatures.map(\.targetEntropy) }
+    /// Per-agent targets and temperatures for metrics.csv.
+    var logged: [(String, Double)] {
+        temperatures.enumerated().map { ("target_entropy_\($0.offset + 1)", $0.element.targetEntropy) }
+            + temperatures.enumerated().map { ("alpha_\($0.offset + 1)", Double($0.element.value)) }
+    }
+
+    /// Eq. B.7, paper metric.
+    func paperShares(meanContributions g: [Double]) -> [Double] {
+        ADERTargetEntropy.paperShares(meanContributions: g, scale: metricScale, totalEntropy: total)
+    }
+
+    /// Eq. B.7, code metric.
+    func codeShares(perSample x: [[Double]]) -> [Double] {
+        ADERTargetEntropy.codeShares(perSample: x, scale: metricScale, totalEntropy: total)
+    }
+
+    /// Eq. B.8: β^EMA moves toward β and every Hᵢ follows.
+    func update(toward beta: [Double]) {
+        let smoothed = ADERTargetEntropy.smoothed(shares.values.map(Double.init), toward: beta, xi: xi, newWeightIsXi: newWeightIsXi)
+        shares.values = smoothed.map(Float.init)
+        for (i, temperature) in temperatures.enumerated() { temperature.targetEntropy = smoothed[i] * total }
     }
 }
 
@@ -585,12 +609,9 @@ public final class DiscreteADER: EpisodeLearner {
     let controller: RecurrentController
     let actorOptimizer: any Optimizer
     let reward: FactoredTwinCritic, entropy: FactoredTwinCritic
-    let temperatures: [Temperature]
-    let shares: Parameter
-    let totalEntropy: Double
+    let budget: EntropyBudget
     let adaptive: Bool
     let metric: ADER.Metric
-    let xi: Double, newWeightIsXi: Bool, metricScale: Double
     let backupAlpha: Bool, entropyTargetNets: Bool, floorInLearner: Bool
     let hardTargets: Bool, targetInterval: Int, tau: Float
     let gamma: Float, lambda: Float, gradClip: Float
@@ -622,24 +643,9 @@ public final class DiscreteADER: EpisodeLearner {
                                      hypernetHidden: hyper, rng: &rng) { RecurrentSettings.optimizer(criticSettings, $0) }
         self.rng = rng
 
-        var split = [Double](repeating: 1 / Double(N), count: N)
-        var total = Double(N) * Foundation.log(Double(A)) * settings.double("k_ratio")
-        let fixed = adaptive ? [] : ADER.parseTargets(settings.string("target_entropies"), agents: N)
-        if !fixed.isEmpty {
-            total = fixed.reduce(0, +)
-            split = fixed.map { $0 / total }
-        }
-        totalEntropy = total
-        shares = Parameter(name: "target_entropy_shares", shape: Shape(N), values: split.map(Float.init))
-        shares.requiresGrad = false
-        temperatures = (0..<N).map {
-            Temperature("log_alpha.\($0)", initial: settings.double("alpha"), learned: settings.bool("auto_alpha"),
-                        learningRate: settings.double("alpha_lr"), targetEntropy: split[$0] * total, bounds: 1e-4...settings.double("alpha_max"))
-        }
+        budget = EntropyBudget(agents: N, total: Double(N) * Foundation.log(Double(A)) * settings.double("k_ratio"),
+                               settings: settings, adaptive: adaptive)
         metric = adaptive && settings.string("ader_metric") == "code" ? .code : .paper
-        xi = adaptive ? settings.double("ema_xi") : 0
-        newWeightIsXi = adaptive && settings.string("ader_ema_new_weight") == "xi"
-        metricScale = adaptive ? settings.double("metric_scale") : 1
         backupAlpha = settings.bool("ader_entropy_backup_alpha")
         entropyTargetNets = settings.bool("ader_entropy_target_nets")
         floorInLearner = settings.bool("pi_eps_floor_in_learner")
@@ -654,17 +660,13 @@ public final class DiscreteADER: EpisodeLearner {
     }
 
     public var parameters: ParameterSet {
-        ParameterSet(actor.parameters) + reward.parameters + entropy.parameters + ParameterSet(temperatures.map(\.parameter) + [shares])
+        ParameterSet(actor.parameters) + reward.parameters + entropy.parameters + budget.parameters
     }
 
     /// Hᵢ = β^EMA_i · H₀.
-    public var targetEntropies: [Double] { temperatures.map(\.targetEntropy) }
+    public var targetEntropies: [Double] { budget.targetEntropies }
 
-    public func schedules(at step: Int) -> [(String, Double)] {
-        temperatures.enumerated().map { ("target_entropy_\($0.offset + 1)", $0.element.targetEntropy) }
-            + temperatures.enumerated().map { ("alpha_\($0.offset + 1)", Double($0.element.value)) }
-            + [("epsilon", epsilon.value(at: step))]
-    }
+    public func schedules(at step: Int) -> [(String, Double)] { budget.logged + [("epsilon", epsilon.value(at: step))] }
 
     public func beginEpisodes(envs: Int) { controller.begin(envs: envs) }
 
@@ -700,12 +702,8 @@ public final class DiscreteADER: EpisodeLearner {
     public func train(_ batch: EpisodeBatch, step: Int, episodes: Int) -> [(String, Double)] {
         let critics = updateCritics(batch, step: step)
         let pass = updateActor(batch, step: step)
-        for i in 0..<layout.agents { temperatures[i].update(meanLogProbability: -pass.meanEntropies[i]) }   // eq. B.6
-        if adaptive {                                                                                       // eq. B.7, B.8
-            let smoothed = ADERTargetEntropy.smoothed(shares.values.map(Double.init), toward: pass.shares, xi: xi, newWeightIsXi: newWeightIsXi)
-            shares.values = smoothed.map(Float.init)
-            for (i, temperature) in temperatures.enumerated() { temperature.targetEntropy = smoothed[i] * totalEntropy }
-        }
+        for i in 0..<layout.agents { budget.temperatures[i].update(meanLogProbability: -pass.meanEntropies[i]) }   // eq. B.6
+        if adaptive { budget.update(toward: pass.shares) }                                                   // eq. B.8
         if !hardTargets {
             reward.updateTargets(tau: tau)
             entropy.updateTargets(tau: tau)
@@ -744,7 +742,7 @@ public final class DiscreteADER: EpisodeLearner {
         g.reset()
         let (b, criticIn) = tensors(batch)
         let T = b.steps, B = b.episodes, slots = (T + 1) * B
-        let alphas = temperatures.map(\.value)
+        let alphas = budget.temperatures.map(\.value)
         let (rewardTargets, entropyTargets): ([Float], [[Float]]) = g.withoutGradients {
             let available = b.available.reshaped(Shape(slots * N, A))
             let (pi, logPi) = policy(actor.unroll(b.inputs).reshaped(Shape(slots * N, A)), available: available, step: step)
@@ -816,7 +814,7 @@ public final class DiscreteADER: EpisodeLearner {
         let rewardValues = (0..<2).map { expected(pi, rewardQ[$0]) }
         let rewardJoint = (0..<2).map { reward.mixed($0, rewardValues[$0], states: b.states, target: false) }
         let entropyJoint = (0..<2).map { entropy.mixed($0, expected(pi, entropy.actionValues($0, inputs, target: false)), states: b.states, target: false) }
-        let alphaRow = g.constant(temperatures.map(\.value), Shape(1, N))
+        let alphaRow = g.constant(budget.temperatures.map(\.value), Shape(1, N))
         let objective = minimum(rewardJoint[0], rewardJoint[1])
             + (alphaRow * (minimum(entropyJoint[0], entropyJoint[1]) + policyEntropy)).sum(axis: -1, keepDims: true)
         let loss = (objective * b.mask).sum() * (-1 / b.maskSum)
@@ -830,12 +828,12 @@ public final class DiscreteADER: EpisodeLearner {
             if metric == .code {
                 let perSample = codeContributions(pi: pi, rewardQ: rewardQ, jacobians: jacobians, twin: twin, available: available, mask: mask)
                 pass.contributions = (0..<N).map { i in perSample.reduce(0) { $0 + $1[i] } / Double(perSample.count) }
-                pass.shares = ADERTargetEntropy.codeShares(perSample: perSample, scale: metricScale, totalEntropy: totalEntropy)
+                pass.shares = budget.codeShares(perSample: perSample)
             } else {
                 pass.contributions = (0..<N).map { i in
                     (0..<(T * B)).reduce(0.0) { $0 + Double(mask[$1] * jacobians[twin[$1]].storage[$1 * N + i]) } / valid
                 }
-                pass.shares = ADERTargetEntropy.paperShares(meanContributions: pass.contributions, scale: metricScale, totalEntropy: totalEntropy)
+                pass.shares = budget.paperShares(meanContributions: pass.contributions)
             }
         }
         g.backward(loss)

@@ -131,7 +131,7 @@ final class ADERTests: XCTestCase {
             }
             XCTAssertEqual(learner.targetEntropies.reduce(0, +), total, accuracy: 1e-9, metric)
             XCTAssertNotEqual(learner.targetEntropies, [-2, -2, -2], "\(metric): the targets adapt")
-            let stored = learner.shares.values.map(Double.init)    // kept as Float in the checkpoint parameter
+            let stored = learner.budget.shares.values.map(Double.init)    // kept as Float in the checkpoint parameter
             XCTAssertEqual(stored.reduce(0, +), 1, accuracy: 1e-6, metric)
             XCTAssertTrue(stored.allSatisfy { $0 > 0 && $0 < 1 }, "\(metric): \(stored)")
         }

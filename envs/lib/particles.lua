@@ -99,6 +99,48 @@ function particles.step(w)
   end
 end
 
+-- Puts entities first..last at rest at uniform positions in [low, high]^2 (x drawn before y,
+-- entity by entity, as MPE's resets draw them).
+function particles.scatter(w, first, last, low, high)
+  local px, py, vx, vy, random, width = w.px, w.py, w.vx, w.vy, math.random, high - low
+  for k = first, last do
+    px[k], py[k] = width * random() + low, width * random() + low
+    vx[k], vy[k] = 0, 0
+  end
+end
+
+-- Observation pieces, written into out after position m; each returns the new position.
+-- Own velocity and position: vx, vy, px, py of entity i.
+function particles.write_self(w, i, out, m)
+  out[m + 1], out[m + 2], out[m + 3], out[m + 4] = w.vx[i], w.vy[i], w.px[i], w.py[i]
+  return m + 4
+end
+
+-- Positions of entities first..last relative to entity i (p_k - p_i), skipping i itself.
+function particles.write_relative(w, i, out, m, first, last)
+  local px, py = w.px, w.py
+  local x, y = px[i], py[i]
+  for k = first, last do
+    if k ~= i then
+      out[m + 1], out[m + 2] = px[k] - x, py[k] - y
+      m = m + 2
+    end
+  end
+  return m
+end
+
+-- Velocities of entities first..last, skipping entity i.
+function particles.write_velocities(w, i, out, m, first, last)
+  local vx, vy = w.vx, w.vy
+  for k = first, last do
+    if k ~= i then
+      out[m + 1], out[m + 2] = vx[k], vy[k]
+      m = m + 2
+    end
+  end
+  return m
+end
+
 -- Zeroes every force (call before setting the next step's action forces).
 function particles.clear_forces(w)
   local fx, fy = w.fx, w.fy
