@@ -64,6 +64,27 @@ final class LearningTests: XCTestCase {
         XCTAssertEqual(paperOnly.finalTestReturnMean, 0, accuracy: 1, "without hysteresis: near the local optimum (-5, -5)")
     }
 
+    func testSoftActorCriticsSettleOnAPeakOfMaxOfTwoQuadratics() throws {
+        // FSV Table 7: the baselines mostly end on the broad peak (-5, -5) worth 0; the start pays about -12.
+        for algo in ["hasac", "masac"] {
+            for seed: UInt64 in [1, 2] {
+                let (_, summary) = try train("envs/surfaces/quadratics.lua", algo, seed: seed)
+                XCTAssertEqual(summary.finalTestReturnMean, 0, accuracy: 1, "\(algo) seed \(seed): at the broad peak (-5, -5)")
+            }
+        }
+        for seed: UInt64 in [1, 2] {
+            let (_, summary) = try train("envs/surfaces/quadratics.lua", "vm3-ac", seed: seed)
+            XCTAssertGreaterThanOrEqual(summary.finalTestReturnMean, -1, "vm3-ac seed \(seed): on one of the two peaks")
+        }
+    }
+
+    func testADERWalksThePathToTheJunction() throws {
+        // ALGORITHMS.md §9.3: the path runs from (0, 0) to the junction (0.6, 0), then up to the circle
+        // at (0.6, 0.6); the reward grows along it (0 at the start, 2.5 at the junction, 5 at the centre).
+        let (_, summary) = try train("envs/surfaces/ader_path.lua", "ader", seed: 1, [("steps", "12000")])
+        XCTAssertGreaterThanOrEqual(summary.finalTestReturnMean, 2, "ader seed 1: at or past the junction")
+    }
+
     func testTwoStepGameQMIXFindsEightAndVDNSettlesForSeven() throws {
         for seed: UInt64 in [1, 2] {
             XCTAssertEqual(try train("envs/matrix/two_step.lua", "qmix", seed: seed).1.finalTestReturnMean, 8, "qmix seed \(seed)")
