@@ -35,15 +35,28 @@ return function(options)
   local pz = preset.sign == "pz"
   local observation_size = 4 + 2 * n + 4 * (n - 1)
 
+  -- Written out rather than with particles.write_relative: this is the hot path of the MPE2 speed
+  -- comparison, and the calls cost a tenth of a step.
   local function observe(i, out, offset)
-    local m = particles.write_self(w, i, out, offset)
-    m = particles.write_relative(w, i, out, m, n + 1, 2 * n)       -- landmarks
-    m = particles.write_relative(w, i, out, m, 1, n)               -- the other agents
+    local x, y = px[i], py[i]
+    out[offset + 1], out[offset + 2], out[offset + 3], out[offset + 4] = vx[i], vy[i], x, y
+    local m = offset + 4
+    for l = n + 1, 2 * n do
+      out[m + 1], out[m + 2] = px[l] - x, py[l] - y
+      m = m + 2
+    end
+    for j = 1, n do
+      if j ~= i then
+        out[m + 1], out[m + 2] = px[j] - x, py[j] - y
+        m = m + 2
+      end
+    end
     for _ = 1, 2 * (n - 1) do m = m + 1; out[m] = 0 end          -- silent agents' communication
   end
 
   -- The team reward: the sum over agents of (1 - local_ratio) * global + local_ratio * local_i (mpe2),
   -- or OpenAI's collaborative sum -N * D - (collisions counted from both sides, self included).
+  local touches = {}
   local function reward()
     local covered = 0
     for l = n + 1, 2 * n do
@@ -56,25 +69,20 @@ return function(options)
       covered = covered + best
     end
     local reach, pairs_touching = w.size[1] + w.size[1], 0
+    for i = 1, n do touches[i] = 0 end
     for i = 1, n do
       for j = i + 1, n do
         local dx, dy = px[i] - px[j], py[i] - py[j]
-        if sqrt(dx * dx + dy * dy) < reach then pairs_touching = pairs_touching + 1 end
+        if sqrt(dx * dx + dy * dy) < reach then
+          pairs_touching = pairs_touching + 1
+          touches[i], touches[j] = touches[i] + 1, touches[j] + 1
+        end
       end
     end
     if preset.self_collision then return -n * covered - n - 2 * pairs_touching end
-    -- each touching pair costs both agents 1, in the order MPE2 adds the terms
+    -- MPE2: each agent's reward mixes the global term with minus the agents touching it
     local total, global = 0, (1 - local_ratio) * -covered
-    for i = 1, n do
-      local own = 0
-      for j = 1, n do
-        if j ~= i then
-          local dx, dy = px[j] - px[i], py[j] - py[i]
-          if sqrt(dx * dx + dy * dy) < reach then own = own - 1 end
-        end
-      end
-      total = total + (global + local_ratio * own)
-    end
+    for i = 1, n do total = total + (global + local_ratio * -touches[i]) end
     return total
   end
 

@@ -70,13 +70,25 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
+    /// Worlds measured again with the options that match the MPE2 anchors (shared/anchors/mpe2_rate.py):
+    /// simple_spread_v3 and simple_tag_v3 with all four agents acting.
+    static let anchorVariants: [(name: String, file: String, options: [(String, OptionValue)])] = [
+        ("spread_mpe2", "spread.lua", [("preset", .string("mpe2"))]),
+        ("tag_mpe2", "tag.lua", [("good", .string("agent"))]),
+    ]
+
     func benchWorlds() throws {
-        for file in WorldFiles.bundledWorlds() {
-            let name = try LuaWorld(file: file).spec.name
-            if let selected, !selected.contains(name) { continue }
+        var runs: [(name: String, file: String, options: [(String, OptionValue)])] = try WorldFiles.bundledWorlds().map {
+            (try LuaWorld(file: $0).spec.name, $0, [])
+        }
+        if let envs = WorldFiles.bundledFolder() {
+            runs += Self.anchorVariants.map { ($0.name, WorldFiles.displayPath(envs + "/" + $0.file), $0.options) }
+        }
+        for run in runs {
+            if let selected, !selected.contains(run.name) { continue }
             for threads in [1, 2] {
-                let rate = try WorldBench.stepsPerSecond(file: file, options: [], threads: threads, seconds: seconds ?? 0.5)
-                emit(String(format: "workload=%@%@ steps_per_s=%.0f", name, threads == 1 ? "" : "_t2", rate))
+                let rate = try WorldBench.stepsPerSecond(file: run.file, options: run.options, threads: threads, seconds: seconds ?? 0.5)
+                emit(String(format: "workload=%@%@ steps_per_s=%.0f", run.name, threads == 1 ? "" : "_t2", rate))
             }
         }
         if let envs = WorldFiles.bundledFolder(), selected?.contains("host_overhead") ?? true {
