@@ -71,6 +71,12 @@ return function(options)
       prey_force_scale = {default = 1, help = "prey force = scale x the heuristic's displacement (1: FACMAC's code; 4: prey at their 1.25 max speed)"},
       integration = {default = "vel_first", help = "vel_first (FACMAC, OpenAI MPE) or pos_first (MPE2)"},
     },
+    -- Actor-critics: HARL's algorithm settings but 2 x 64 networks, batch 256, one update per two
+    -- steps and 5-step returns, so that a laptop trains a chasing team in under half an hour.
+    settings = {
+      all = {steps = 600000, warmup_steps = 5000, updates_per_step = 0.5, n_step = 5, batch_size = 256, hidden = 64,
+             log_interval = 25000, test_episodes = 8},
+    },
     agents = predators,
     actions = {continuous = 2, low = -1, high = 1},
     observation_size = observation_size,
