@@ -331,7 +331,7 @@ public final class ADER: TransitionLearner {
 
     /// Agent i's [B, W] block of [B][N][W] rows, for every agent.
     private func agentBlocks(_ data: [Float], _ width: Int) -> [Tensor] {
-        (0..<layout.agents).map { AgentColumns.of(data, agent: $0, agents: layout.agents, width: width, graph: graph) }
+        AgentColumns.blocks(data, agents: layout.agents, width: width, graph: graph)
     }
 }
 

@@ -33,9 +33,21 @@ public enum ActionSelection {
                                  rng: inout RandomSource) {
         guard probability > 0 else { return }
         for r in chosen.indices where Double(rng.uniform()) < probability {
-            let options = (0..<actions).filter { available[r * actions + $0] != 0 }
-            if !options.isEmpty { chosen[r] = Int32(options[rng.nextInt(below: options.count)]) }
+            if let a = uniformAvailable(row: r, available: available, actions: actions, rng: &rng) { chosen[r] = a }
         }
+    }
+
+    /// A uniformly random available action of row r, or nil when none is available.
+    public static func uniformAvailable(row r: Int, available: UnsafePointer<Float>, actions: Int, rng: inout RandomSource) -> Int32? {
+        var count = 0
+        for a in 0..<actions where available[r * actions + a] != 0 { count += 1 }
+        guard count > 0 else { return nil }
+        var k = rng.nextInt(below: count)
+        for a in 0..<actions where available[r * actions + a] != 0 {
+            if k == 0 { return Int32(a) }
+            k -= 1
+        }
+        return nil
     }
 
     /// A sample of softmax(values / temperature) over the available actions of each row.

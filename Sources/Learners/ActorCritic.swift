@@ -87,15 +87,31 @@ public enum ActorCriticSettings {
 public enum AgentColumns {
     /// Agent i's [B, W] block of `data` laid out [B][N][W].
     public static func of(_ data: UnsafeBufferPointer<Float>, agent i: Int, agents N: Int, width W: Int, graph: Graph) -> Tensor {
-        let B = data.count / Swift.max(N * W, 1)
-        return graph.constant(Shape(B, W)) { out in
-            for b in 0..<B { for k in 0..<W { out[b * W + k] = data[(b * N + i) * W + k] } }
-        }
+        graph.constant(Shape(data.count / Swift.max(N * W, 1), W)) { copy(data, agent: i, agents: N, width: W, into: $0) }
     }
 
     /// Same, from an array.
     public static func of(_ data: [Float], agent i: Int, agents N: Int, width W: Int, graph: Graph) -> Tensor {
         data.withUnsafeBufferPointer { of($0, agent: i, agents: N, width: W, graph: graph) }
+    }
+
+    /// Every agent's block, in agent order.
+    public static func blocks(_ data: [Float], agents N: Int, width W: Int, graph: Graph) -> [Tensor] {
+        (0..<N).map { of(data, agent: $0, agents: N, width: W, graph: graph) }
+    }
+
+    /// Agent i's block as plain values [B][W].
+    public static func values(_ data: [Float], agent i: Int, agents N: Int, width W: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: data.count / Swift.max(N, 1)) { out, count in
+            data.withUnsafeBufferPointer { copy($0, agent: i, agents: N, width: W, into: out) }
+            count = out.count
+        }
+    }
+
+    private static func copy(_ data: UnsafeBufferPointer<Float>, agent i: Int, agents N: Int, width W: Int,
+                             into out: UnsafeMutableBufferPointer<Float>) {
+        let B = data.count / Swift.max(N * W, 1)
+        for b in 0..<B { for k in 0..<W { out[b * W + k] = data[(b * N + i) * W + k] } }
     }
 }
 

@@ -104,10 +104,7 @@ public final class CentralizedSoftActorCritic {
 
     /// Agent i's buffer actions ([B][W]) — MASAC's replay-buffer option.
     public func bufferActions(_ batch: TransitionBatch, _ i: Int) -> [Float] {
-        let B = batch.size, N = layout.agents, W = layout.actionWidth
-        var out = [Float](repeating: 0, count: B * W)
-        for b in 0..<B { for k in 0..<W { out[b * W + k] = batch.actions[(b * N + i) * W + k] } }
-        return out
+        AgentColumns.values(batch.actions, agent: i, agents: layout.agents, width: layout.actionWidth)
     }
 
     /// Polyak update of the target critics.

@@ -89,7 +89,7 @@ struct TransitionRows {
     var rewards: [Float], discounts: [Float]
     var nextStates: [Float], nextObservations: [Float], nextAvailable: [Float]
     /// Rows allocated (a buffer grows toward its capacity as transitions arrive).
-    private(set) var count: Int
+    var count: Int { rewards.count }
 
     init(layout: EpisodeLayout, count: Int) {
         N = layout.agents
@@ -97,7 +97,6 @@ struct TransitionRows {
         NO = N * layout.observationSize
         NA = N * layout.actions
         NW = N * layout.actionWidth
-        self.count = count
         states = Array(repeating: 0, count: count * S)
         observations = Array(repeating: 0, count: count * NO)
         available = Array(repeating: 0, count: count * NA)
@@ -123,7 +122,6 @@ struct TransitionRows {
         nextStates += repeatElement(0, count: more * S)
         nextObservations += repeatElement(0, count: more * NO)
         nextAvailable += repeatElement(0, count: more * NA)
-        count = rows
     }
 
     mutating func store(at r: Int, from record: EpisodeRecord, slot t: Int, next end: Int, reward: Float, discount: Float) {

@@ -123,7 +123,7 @@ public final class VM3AC: TransitionLearner {
         let g = graph, N = layout.agents, B = batch.size, O = layout.observationSize, D = layout.actionDimensions, S = layout.stateSize
         g.reset()
         let x = g.constant(batch.states, Shape(B, S))
-        func observations(_ data: [Float]) -> [Tensor] { (0..<N).map { AgentColumns.of(data, agent: $0, agents: N, width: O, graph: g) } }
+        func observations(_ data: [Float]) -> [Tensor] { AgentColumns.blocks(data, agents: N, width: O, graph: g) }
         let o = observations(batch.observations)
 
         // eq. 18–19 and 16–17: critic targets without gradient.

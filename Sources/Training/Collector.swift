@@ -30,8 +30,7 @@ struct ActingPolicy {
             }
             let A = layout.actions
             return JointActions(discrete: (0..<rows).map { r in
-                let choices = (0..<A).filter { available[r * A + $0] != 0 }
-                return Int32(choices.isEmpty ? 0 : choices[rng.pointee.nextInt(below: choices.count)])
+                ActionSelection.uniformAvailable(row: r, available: available.baseAddress!, actions: A, rng: &rng.pointee) ?? 0
             })
         }
     }
