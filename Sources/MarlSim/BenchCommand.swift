@@ -70,11 +70,14 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// Worlds measured again with the options that match the MPE2 anchors (shared/anchors/mpe2_rate.py):
-    /// simple_spread_v3 and simple_tag_v3 with all four agents acting.
+    /// Worlds measured again with other options: the MPE2 anchors' (shared/anchors/mpe2_rate.py:
+    /// simple_spread_v3 and simple_tag_v3 with all four agents acting) and the smallest and the
+    /// largest SMAC-like combat maps.
     static let anchorVariants: [(name: String, file: String, options: [(String, OptionValue)])] = [
         ("spread_mpe2", "spread.lua", [("preset", .string("mpe2"))]),
         ("tag_mpe2", "tag.lua", [("good", .string("agent"))]),
+        ("smac_3m", "smac.lua", [("map", .string("3m"))]),
+        ("smac_MMM2", "smac.lua", [("map", .string("MMM2"))]),
     ]
 
     func benchWorlds() throws {
