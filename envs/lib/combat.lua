@@ -152,7 +152,9 @@ function combat.new(spec)
   local HPREV = {}                   -- healers: the unit healed in the previous tick (0: none)
   local FIRED = {}                   -- the unit last fired at or healed (for render; cleared by the world)
   -- scratch per tick
-  local LIVE, SWEEP = {}, {}         -- the living in index order, and sorted by x (separation)
+  local LIVE = {}                    -- the living in index order
+  local SWEEP = {{}, {}}             -- the living ground (1) and air (2) units, each sorted by x (separation)
+  local nsweep = {0, 0}
   local MX, MY, PX, PY = {}, {}, {}, {}   -- this tick's move and push
   local FIRE, FT, HITBUF = {}, {}, {}     -- this tick's shooters and their targets; splash victims
   local MOVED = {}                   -- the last tick in which the unit moved or was pushed
@@ -180,7 +182,12 @@ function combat.new(spec)
     REGEN[u] = (t.hp_regen or 0) / ticks_per_second
     X0[u], Y0[u], EN0[u] = e.x, e.y, t.start_energy or 0
     if t.radius > max_radius then max_radius = t.radius end
-    MX[u], MY[u], PX[u], PY[u], MOVED[u], FT[u], FIRE[u], LIVE[u], HITBUF[u], SWEEP[u], QUIET[u] = 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0
+    MX[u], MY[u], PX[u], PY[u], MOVED[u], FT[u], FIRE[u], LIVE[u], HITBUF[u], QUIET[u] = 0, 0, 0, 0, -1, 0, 0, 0, 0, 0
+  end
+  local plane_radius = {0, 0}     -- the largest radius on the ground and in the air
+  for u = 1, n do
+    local plane = AIR[u] and 2 or 1
+    if RAD[u] > plane_radius[plane] then plane_radius[plane] = RAD[u] end
   end
   local healers_a = {}     -- the allies' healers (section 7.7 step 5)
   for u = 1, na do if HEALER[u] then healers_a[#healers_a + 1] = u end end
@@ -229,14 +236,17 @@ function combat.new(spec)
 
   -- Recounts the living (after reset, restore or a direct write to HP or positions).
   local function refresh()
-    nlive = 0
+    nlive, nsweep[1], nsweep[2] = 0, 0, 0
     alive[1], alive[2], alive_fighters[1], alive_fighters[2] = 0, 0, 0, 0
     for u = 1, n do
       MOVED[u] = now      -- positions may have been written: check every pair in the next tick
       QUIET[u] = travel   -- and let every enemy look for targets
       if HP[u] > 0 then
         nlive = nlive + 1
-        LIVE[nlive], SWEEP[nlive] = u, u
+        LIVE[nlive] = u
+        local plane = AIR[u] and 2 or 1
+        nsweep[plane] = nsweep[plane] + 1
+        SWEEP[plane][nsweep[plane]] = u
         local s = SIDE[u]
         alive[s] = alive[s] + 1
         if not HEALER[u] then alive_fighters[s] = alive_fighters[s] + 1 end
@@ -277,10 +287,13 @@ function combat.new(spec)
     local k = 1
     while LIVE[k] ~= u do k = k + 1 end
     for j = k, nlive - 1 do LIVE[j] = LIVE[j + 1] end
-    k = 1
-    while SWEEP[k] ~= u do k = k + 1 end
-    for j = k, nlive - 1 do SWEEP[j] = SWEEP[j + 1] end
     nlive = nlive - 1
+    local plane = AIR[u] and 2 or 1
+    local sweep, count = SWEEP[plane], nsweep[plane]
+    k = 1
+    while sweep[k] ~= u do k = k + 1 end
+    for j = k, count - 1 do sweep[j] = sweep[j + 1] end
+    nsweep[plane] = count - 1
   end
 
   -- One weapon strike of u on t, every hit of it (section 7.6): shields absorb first, the rest
@@ -579,39 +592,42 @@ function combat.new(spec)
     -- between ticks), a unit only meets those less than two radii to its right. A pair of units
     -- that have neither moved nor been pushed since the previous tick cannot have come to
     -- overlap and is skipped.
-    for k = 2, nlive do
-      local u = SWEEP[k]
-      local xu, j = X[u], k - 1
-      while j >= 1 and X[SWEEP[j]] > xu do
-        SWEEP[j + 1] = SWEEP[j]
-        j = j - 1
-      end
-      SWEEP[j + 1] = u
-    end
     local recent, pushed = now - 1, false
-    for k = 1, nlive - 1 do
-      local u = SWEEP[k]
-      local xu, yu, ru, au, su = X[u], Y[u], RAD[u], AIR[u], SPD[u] > 0
-      local xlimit, still = xu + ru + max_radius, MOVED[u] < recent
-      for j = k + 1, nlive do
-        local v = SWEEP[j]
-        local xv = X[v]
-        if xv >= xlimit then break end
-        if AIR[v] == au and not (still and MOVED[v] < recent) then
-          local dx, dy = xu - xv, yu - Y[v]
-          local reach = ru + RAD[v]
-          local d2 = dx * dx + dy * dy
-          if d2 < reach * reach then
-            local f
-            if d2 > 0 then
-              f = reach / sqrt(d2) - 1
-            else     -- coincident: part along x, the first in the sweep to the left
-              dx, dy, f = -1e-3, 0, reach / 1e-3 - 1
+    for plane = 1, 2 do
+      local sweep, count, reach_max = SWEEP[plane], nsweep[plane], plane_radius[plane]
+      for k = 2, count do
+        local u = sweep[k]
+        local xu, j = X[u], k - 1
+        while j >= 1 and X[sweep[j]] > xu do
+          sweep[j + 1] = sweep[j]
+          j = j - 1
+        end
+        sweep[j + 1] = u
+      end
+      for k = 1, count - 1 do
+        local u = sweep[k]
+        local xu, yu, ru, su = X[u], Y[u], RAD[u], SPD[u] > 0
+        local xlimit, still = xu + ru + reach_max, MOVED[u] < recent
+        for j = k + 1, count do
+          local v = sweep[j]
+          local xv = X[v]
+          if xv >= xlimit then break end
+          if not (still and MOVED[v] < recent) then
+            local dx, dy = xu - xv, yu - Y[v]
+            local reach = ru + RAD[v]
+            local d2 = dx * dx + dy * dy
+            if d2 < reach * reach then
+              local f
+              if d2 > 0 then
+                f = reach / sqrt(d2) - 1
+              else     -- coincident: part along x, the first in the sweep to the left
+                dx, dy, f = -1e-3, 0, reach / 1e-3 - 1
+              end
+              local sv = SPD[v] > 0
+              if su and sv then f = f / 2 end
+              if su then PX[u], PY[u] = PX[u] + dx * f, PY[u] + dy * f; pushed = true end
+              if sv then PX[v], PY[v] = PX[v] - dx * f, PY[v] - dy * f; pushed = true end
             end
-            local sv = SPD[v] > 0
-            if su and sv then f = f / 2 end
-            if su then PX[u], PY[u] = PX[u] + dx * f, PY[u] + dy * f; pushed = true end
-            if sv then PX[v], PY[v] = PX[v] - dx * f, PY[v] - dy * f; pushed = true end
           end
         end
       end
