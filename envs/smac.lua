@@ -448,7 +448,7 @@ return function(options)
     for u = 1, na + ne do
       if HP[u] > 0 then
         local r = w.RAD[u]
-        draw:circle(X[u], Y[u], r, AIR[u] and colour[u] .. "b0" or colour[u])
+        draw:circle(X[u], Y[u], r, colour[u])
         draw:rect(X[u] - r, Y[u] + r + 0.1, 2 * r * HP[u] * INVHP[u], 0.12, "#27ae60")
         if MAXSH[u] > 0 then draw:rect(X[u] - r, Y[u] + r + 0.25, 2 * r * SH[u] * INVSH[u], 0.12, "#48c9e0") end
         if MAXEN[u] > 0 then draw:rect(X[u] - r, Y[u] + r + 0.25, 2 * r * EN[u] / MAXEN[u], 0.12, "#b07fe0") end
