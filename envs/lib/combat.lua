@@ -496,22 +496,27 @@ function combat.new(spec)
       local x, y = X[u], Y[u]
       local mx, my = 0, 0
       local ord, t = ORD[u], TGT[u]
+      local known, dx, dy, d2 = 0, 0, 0, 0     -- the offset to unit `known` when already computed
       if u > na then
         -- enemy AI (section 7.7)
         if HEALER[u] then
           if t ~= 0 then
             local reach = RANGE[u] + RAD[u] + RAD[t]
-            local dx, dy = X[t] - x, Y[t] - y
-            if HP[t] <= 0 or HP[t] >= MAXHP[t] or dx * dx + dy * dy > reach * reach then t = 0 end
+            dx, dy = X[t] - x, Y[t] - y
+            d2, known = dx * dx + dy * dy, t
+            if HP[t] <= 0 or HP[t] >= MAXHP[t] or d2 > reach * reach then t = 0 end
           end
           if t == 0 then t = patient(u) end
         else
           if t ~= 0 then     -- step 3: keep a living target that is in range or attacks this unit
             if HP[t] <= 0 then t = 0
-            elseif not (ORD[t] == 2 and TGT[t] == u) then
-              local reach = RANGE[u] + RAD[u] + RAD[t]
-              local dx, dy = X[t] - x, Y[t] - y
-              if dx * dx + dy * dy > reach * reach then t = 0 end
+            else
+              dx, dy = X[t] - x, Y[t] - y
+              d2, known = dx * dx + dy * dy, t
+              if not (ORD[t] == 2 and TGT[t] == u) then
+                local reach = RANGE[u] + RAD[u] + RAD[t]
+                if d2 > reach * reach then t = 0 end
+              end
             end
           end
           if t == 0 then t = acquire(u)
@@ -522,22 +527,22 @@ function combat.new(spec)
         end
         TGT[u] = t
         if t == 0 then   -- attack-move toward the attack point
-          local dx, dy = attack_x - x, attack_y - y
-          local d2 = dx * dx + dy * dy
+          local ax, ay = attack_x - x, attack_y - y
+          local a2 = ax * ax + ay * ay
           local s = HEALER[u] and escort_speed(u) or SPD[u]
-          if d2 <= s * s then mx, my = dx, dy
+          if a2 <= s * s then mx, my = ax, ay
           elseif s > 0 then
-            local f = s / sqrt(d2)
-            mx, my = dx * f, dy * f
+            local f = s / sqrt(a2)
+            mx, my = ax * f, ay * f
           end
         end
       elseif ord == 1 then   -- move order: straight at full speed, stop on arrival
-        local dx, dy = GX[u] - x, GY[u] - y
-        local d2, s = dx * dx + dy * dy, SPD[u]
-        if d2 <= s * s then mx, my, ORD[u] = dx, dy, 0
+        local gx, gy = GX[u] - x, GY[u] - y
+        local g2, s = gx * gx + gy * gy, SPD[u]
+        if g2 <= s * s then mx, my, ORD[u] = gx, gy, 0
         else
-          local f = s / sqrt(d2)
-          mx, my = dx * f, dy * f
+          local f = s / sqrt(g2)
+          mx, my = gx * f, gy * f
         end
         t = 0
       elseif ord == 2 and HP[t] <= 0 then
@@ -546,8 +551,10 @@ function combat.new(spec)
         t = 0
       end
       if t ~= 0 then   -- attack (or heal) unit t: stand and fire in range, otherwise approach
-        local dx, dy = X[t] - x, Y[t] - y
-        local d2 = dx * dx + dy * dy
+        if t ~= known then
+          dx, dy = X[t] - x, Y[t] - y
+          d2 = dx * dx + dy * dy
+        end
         local reach = RANGE[u] + RAD[u] + RAD[t]
         if d2 <= reach * reach and (HEALER[u] or (AIR[t] and HITS_AIR[u] or not AIR[t] and HITS_GROUND[u])) then
           if HEALER[u] or now >= READY[u] then
@@ -567,37 +574,35 @@ function combat.new(spec)
       MX[u], MY[u] = mx, my
     end
 
-    -- 3. movement, all units at once
-    local largest = 0     -- the largest |dx| + |dy| of any unit this tick
-    for k = 1, nlive do
-      local u = LIVE[k]
-      local mx, my = MX[u], MY[u]
-      if mx ~= 0 or my ~= 0 then
-        local nx, ny = X[u] + mx, Y[u] + my
-        if nx >= 0 and ny >= 0 and nx < width and ny < height and grid[(nx // 1) + (ny // 1) * width + 1] then
-          X[u], Y[u] = nx, ny
-        else
-          slide(u, mx, my)
-        end
-        MOVED[u] = now
-        local l1 = (mx < 0 and -mx or mx) + (my < 0 and -my or my)
-        if l1 > largest then largest = l1 end
-      end
-    end
-
+    -- 3. movement, all units at once; and
     -- 4. separation: overlapping pairs on the same plane are pushed apart, all at once (SMAX's
     -- rule, section 7.6), half each, or wholly onto the movable one when the other is rooted.
     -- (Resolving the pairs one after the other instead favours the lower indices in melee
-    -- clumps.) Sweep and prune: the living sorted by x (insertion sort: the order barely changes
-    -- between ticks), a unit only meets those less than two radii to its right. A pair of units
-    -- that have neither moved nor been pushed since the previous tick cannot have come to
-    -- overlap and is skipped.
+    -- clumps.) Sweep and prune: the living of each plane sorted by x (insertion sort as they
+    -- move: the order barely changes between ticks), a unit only meets those less than two
+    -- radii to its right. A pair of units that have neither moved nor been pushed since the
+    -- previous tick cannot have come to overlap and is skipped.
+    local largest = 0     -- the largest |dx| + |dy| of any unit this tick
     local recent, pushed = now - 1, false
     for plane = 1, 2 do
       local sweep, count, reach_max = SWEEP[plane], nsweep[plane], plane_radius[plane]
-      for k = 2, count do
+      for k = 1, count do
         local u = sweep[k]
-        local xu, j = X[u], k - 1
+        local mx, my = MX[u], MY[u]
+        local xu = X[u]
+        if mx ~= 0 or my ~= 0 then
+          local nx, ny = xu + mx, Y[u] + my
+          if nx >= 0 and ny >= 0 and nx < width and ny < height and grid[(nx // 1) + (ny // 1) * width + 1] then
+            X[u], Y[u] = nx, ny
+          else
+            slide(u, mx, my)
+          end
+          xu = X[u]
+          MOVED[u] = now
+          local l1 = (mx < 0 and -mx or mx) + (my < 0 and -my or my)
+          if l1 > largest then largest = l1 end
+        end
+        local j = k - 1
         while j >= 1 and X[sweep[j]] > xu do
           sweep[j + 1] = sweep[j]
           j = j - 1
