@@ -209,6 +209,15 @@ return function(options)
     end
   end
 
+  -- A state row's tail after position j: the shield fraction (Protoss teams), then the type one-hot.
+  local function shield_and_type(out, j, u, with_shield)
+    if with_shield then j = j + 1; out[j] = SH[u] * INVSH[u] end
+    if bits > 0 then
+      for b = j + 1, j + bits do out[b] = 0 end
+      out[j + 1 + TYPEBIT[u]] = 1
+    end
+  end
+
   local function state(self, out)
     local m, now = 0, w.get_now()
     for a = 1, na do
@@ -220,12 +229,7 @@ return function(options)
           cool = cool > 0 and cool * INVCD[a] or 0
         end
         out[m + 1], out[m + 2], out[m + 3], out[m + 4] = HP[a] * INVHP[a], cool, (X[a] - 16) / 32, (Y[a] - 16) / 32
-        local j = m + 4
-        if shield_a then j = j + 1; out[j] = SH[a] * INVSH[a] end
-        if bits > 0 then
-          for b = j + 1, j + bits do out[b] = 0 end
-          out[j + 1 + TYPEBIT[a]] = 1
-        end
+        shield_and_type(out, m + 4, a, shield_a)
       else
         for b = m + 1, m + ally_state do out[b] = 0 end
       end
@@ -235,12 +239,7 @@ return function(options)
       local e = na + k
       if HP[e] > 0 then
         out[m + 1], out[m + 2], out[m + 3] = HP[e] * INVHP[e], (X[e] - 16) / 32, (Y[e] - 16) / 32
-        local j = m + 3
-        if shield_e then j = j + 1; out[j] = SH[e] * INVSH[e] end
-        if bits > 0 then
-          for b = j + 1, j + bits do out[b] = 0 end
-          out[j + 1 + TYPEBIT[e]] = 1
-        end
+        shield_and_type(out, m + 3, e, shield_e)
       else
         for b = m + 1, m + enemy_state do out[b] = 0 end
       end
