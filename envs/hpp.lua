@@ -72,8 +72,8 @@ return function(options)
       integration = {default = "vel_first", help = "vel_first (FACMAC, OpenAI MPE) or pos_first (MPE2)"},
     },
     -- Actor-critics: HARL's algorithm settings but 2 x 64 networks, batch 256, one update per two
-    -- steps and 5-step returns. HASAC's teams start chasing between 400k and 900k steps depending on
-    -- the seed (1M steps: about 25 minutes on one core).
+    -- steps and 5-step returns (1M steps: 30-35 minutes on one core). Not yet reliable: HASAC seed 1
+    -- ends at a test return of 261, seed 2 at 3.75 (its team never starts chasing).
     settings = {
       all = {steps = 1000000, warmup_steps = 5000, updates_per_step = 0.5, n_step = 5, batch_size = 256, hidden = 64,
              log_interval = 25000, test_episodes = 8},
