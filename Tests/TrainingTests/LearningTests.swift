@@ -85,6 +85,16 @@ final class LearningTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(summary.finalTestReturnMean, 2, "ader seed 1: at or past the junction")
     }
 
+    /// The short version of scripts/reproduce/combat's QMIX row: with the world's settings QMIX's
+    /// greedy team wins SMAC-like 3m (dense reward) after 80k steps (random play never wins).
+    func testQMIXWinsSMACLike3m() throws {
+        for seed: UInt64 in [1, 3] {
+            let (_, summary) = try train("envs/smac.lua", "qmix", seed: seed, [("steps", "80000")])
+            let won = summary.finalTestInfo.first { $0.0 == "won" }?.1
+            XCTAssertGreaterThanOrEqual(won ?? -1, 0.9, "qmix seed \(seed): test win rate")
+        }
+    }
+
     func testTwoStepGameQMIXFindsEightAndVDNSettlesForSeven() throws {
         for seed: UInt64 in [1, 2] {
             XCTAssertEqual(try train("envs/matrix/two_step.lua", "qmix", seed: seed).1.finalTestReturnMean, 8, "qmix seed \(seed)")
