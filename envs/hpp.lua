@@ -72,8 +72,8 @@ return function(options)
       integration = {default = "vel_first", help = "vel_first (FACMAC, OpenAI MPE) or pos_first (MPE2)"},
     },
     -- Actor-critics: HARL's algorithm settings but 2 x 64 networks, batch 256, one update per two
-    -- steps and 5-step returns (1M steps: 30-35 minutes on one core). Not yet reliable: HASAC seed 1
-    -- ends at a test return of 261, seed 2 at 3.75 (its team never starts chasing).
+    -- steps and 5-step returns (1M steps: 30-35 minutes on one core). Not yet reliable: HASAC seeds 1
+    -- and 3 end at test returns of 261 and 294, seed 2 at 3.75 (its team never starts chasing).
     settings = {
       all = {steps = 1000000, warmup_steps = 5000, updates_per_step = 0.5, n_step = 5, batch_size = 256, hidden = 64,
              log_interval = 25000, test_episodes = 8},
