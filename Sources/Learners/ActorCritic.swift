@@ -61,13 +61,15 @@ public enum ActorCriticSettings {
         SettingSpec("auto_alpha", .flag(true), "learn α toward the target entropy"),
         SettingSpec("alpha", .number(0.2), "α when fixed; its starting value when learned"),
         SettingSpec("alpha_lr", .number(3e-4), "learning rate of log α"),
-        SettingSpec("target_entropy_scale", .number(0.98), "discrete target entropy κ·log|A| (HARL's code gives 0, ALGORITHMS.md §0.8); continuous uses −dim A"),
+        SettingSpec("target_entropy_scale", .number(0.98), "discrete target entropy κ·log|A| (HARL's code gives 0, ALGORITHMS.md §0.8)"),
+        SettingSpec("target_entropy_per_dim", .number(-1), "continuous target entropy = dim A · this (−1: SAC's −dim A)"),
         SettingSpec("discrete_target_entropy", .text("scaled"), "scaled (κ·log|A|) or harl-legacy (0, HARL's bug)", choices: ["scaled", "harl-legacy"]),
     ]
 
     /// The per-agent target entropy the settings name.
     public static func targetEntropy(_ layout: EpisodeLayout, _ settings: Settings) -> Double {
         if !layout.isContinuous && settings.string("discrete_target_entropy") == "harl-legacy" { return 0 }
+        if layout.isContinuous { return Double(layout.actionDimensions) * settings.double("target_entropy_per_dim") }
         return Temperature.defaultTarget(layout, kappa: settings.double("target_entropy_scale"))
     }
 
