@@ -103,13 +103,18 @@ return function(options)
     -- Value factorization on Spread (Simple): one episode per update, batch 32, one-step targets,
     -- gamma 0.95 and lr 5e-4. With the learners' defaults (8 episodes per update, TD(0.6), gamma
     -- 0.99, lr 1e-3) the hypernetwork mixers diverge here (Q_tot climbs above +400 while every
-    -- reward is negative). Measured at 120k steps (random play: -217): Soft-QMIX with alpha 0.1
-    -- -168 / -160 / -168 (seeds 1-3); QMIX -173 / -165 / -209.
+    -- reward is negative); QMIX and FSV also train on standardised rewards (EPyMARL's
+    -- standardise_rewards), and FSV starts its V_tot weights at |w_i| = 1 (vtot_weight_bias, our
+    -- addition: with w_i near 0 the agents' VDN-like gradients do not move Q_tot and their Q_i drift).
+    -- Measured at 120k steps, seeds 1-3 (random play: -217): QMIX -185 / -180 / -179, Soft-QMIX
+    -- -168 / -160 / -168, FSV -168 / -181 / -165.
     settings = {
       qmix = {envs = 1, batch_size = 32, gamma = 0.95, td_lambda = 0, lr = 5e-4, epsilon_anneal_steps = 50000,
-              steps = 120000, log_interval = 20000},
+              standardise_rewards = true, steps = 120000, log_interval = 10000},
       ["soft-qmix"] = {envs = 1, batch_size = 32, gamma = 0.95, td_lambda = 0, lr = 5e-4, alpha = 0.1,
                        steps = 120000, log_interval = 20000},
+      fsv = {envs = 1, batch_size = 32, gamma = 0.95, lr = 5e-4, standardise_rewards = true, vtot_weight_bias = 1,
+             alpha_start = 0.5, alpha_finish = 0.03, alpha_anneal_steps = 60000, steps = 120000, log_interval = 10000},
     },
 
     reset = function(self)

@@ -214,6 +214,11 @@ public final class EpisodeBatch {
         }
     }
 
+    /// Replaces every valid reward r by (r − mean)/deviation (padded steps keep 0).
+    func standardizeRewards(mean: Float, deviation: Float) {
+        for k in 0..<rewards.count where mask[k] != 0 { rewards[k] = (rewards[k] - mean) / deviation }
+    }
+
     private func copy(_ source: [Float], from: Int, to target: inout [Float], at: Int, count: Int) {
         for k in 0..<count { target[at + k] = source[from + k] }
     }

@@ -31,6 +31,7 @@ public enum RecurrentSettings {
         SettingSpec("rnn_hidden", .integer(64), "GRU width of the agent network"),
         SettingSpec("obs_last_action", .flag(true), "agents see their previous action"),
         SettingSpec("obs_agent_id", .flag(true), "agents see their id"),
+        SettingSpec("standardise_rewards", .flag(false), "train on (r − running mean)/running std of all collected rewards (EPyMARL's option)"),
     ]
 
     /// The optimizer the settings name, over `parameters`.

@@ -30,6 +30,7 @@ public final class FSV: EpisodeLearner {
                     choices: ["attention", "fop"]),
         SettingSpec("attention_heads", .integer(4), "heads H of the credit weights"),
         SettingSpec("attention_embed", .integer(64), "units of the state and action embeddings"),
+        SettingSpec("vtot_weight_bias", .number(0), "added to the bias of V_tot's state-conditioned weights w_i(s) at initialisation (1: start VDN-like, |w_i| ≈ 1)"),
         SettingSpec("vtot_gradient", .text("trainable"), "trainable (w, b learn; V_i stopped) or literal (eq. 33 as printed: no gradient)",
                     choices: ["trainable", "literal"]),
     ]
@@ -67,6 +68,10 @@ public final class FSV: EpisodeLearner {
         valueBias = Linear("vtot.b", S, 1, rng: &rng)
         targetValueWeights = Linear("target_vtot.w", S, N, rng: &rng)
         targetValueBias = Linear("target_vtot.b", S, 1, rng: &rng)
+        let weightBias = Float(settings.double("vtot_weight_bias"))
+        if weightBias != 0, let bias = valueWeights.bias {
+            bias.values = bias.values.map { $0 + weightBias }
+        }
         online = ParameterSet(networks.agent.parameters + attention.parameters + valueWeights.parameters + valueBias.parameters)
         target = ParameterSet(networks.targetAgent.parameters + targetAttention.parameters + targetValueWeights.parameters + targetValueBias.parameters)
         target.copy(from: online)
@@ -103,6 +108,18 @@ public final class FSV: EpisodeLearner {
         }
         controller.record(actions: chosen)
         return chosen
+    }
+
+    /// Mean over rows of max_a Q_i(a) − min_a Q_i(a): how strongly the agents prefer one action at all.
+    static func meanActionGap(_ q: UnsafeMutablePointer<Float>, count: Int, actions A: Int) -> Double {
+        let rows = count / A
+        var total = 0.0
+        for r in 0..<rows {
+            var low = q[r * A], high = q[r * A]
+            for k in 1..<A { low = Swift.min(low, q[r * A + k]); high = Swift.max(high, q[r * A + k]) }
+            total += Double(high - low)
+        }
+        return total / Double(Swift.max(rows, 1))
     }
 
     /// Σ_i λ_i · adv_i + Σ_i w_i V_i + b for rows of N agents (eq. 7 with V_tot of eq. 13).
@@ -167,6 +184,6 @@ public final class FSV: EpisodeLearner {
         networks.updateTargets(target, from: online, episodes: episodes)
         return [("loss", Double(loss.scalar)), ("grad_norm", Double(norm)),
                 ("q_taken_mean", Double((qTot * b.mask).sum().scalar / b.maskSum)),
-                ("lambda_mean", Double(lambdas.mean().scalar))]
+                ("lambda_mean", Double(lambdas.mean().scalar)), ("q_gap_mean", Self.meanActionGap(q.storage, count: q.count, actions: A))]
     }
 }

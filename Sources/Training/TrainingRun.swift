@@ -197,10 +197,16 @@ final class Replay {
             warmupSteps = 0
             let buffer = EpisodeBuffer(layout: layout, capacity: settings.int("buffer_size"))
             let batch = EpisodeBatch(layout: layout, episodes: batchSize)
+            let standardize = settings.specs.contains { $0.name == "standardise_rewards" } && settings.bool("standardise_rewards")
+            var standardizer = RewardStandardizer()
             learn = { records, _, step, episodes in
-                for record in records { buffer.insert(record) }
+                for record in records {
+                    buffer.insert(record)
+                    if standardize { standardizer.observe(record) }
+                }
                 guard buffer.count >= batchSize else { return [] }
                 buffer.sample(into: batch, using: &sampler)
+                if standardize { standardizer.apply(to: batch) }
                 return [l.train(batch, step: step, episodes: episodes)]
             }
         case let .transitions(l):

@@ -21,6 +21,31 @@ final class EpisodeBufferTests: XCTestCase {
         return record
     }
 
+    func testStandardizedRewardsUseTheRunningMomentsOfEveryCollectedRewardAndLeavePaddingAtZero() {
+        let short = episode(tag: 1, length: 2, terminated: true), long = episode(tag: 2, length: 4, terminated: false)
+        var standardizer = RewardStandardizer()
+        standardizer.observe(short)                                  // rewards 1, 2
+        standardizer.observe(long)                                   // rewards 2, 3, 4, 5
+        let all: [Double] = [1, 2, 2, 3, 4, 5]
+        let mean = all.reduce(0, +) / 6
+        let deviation = (all.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 6).squareRoot()
+        XCTAssertEqual(standardizer.deviation, deviation, accuracy: 1e-12)
+
+        let buffer = EpisodeBuffer(layout: layout, capacity: 10)
+        buffer.insert(short)
+        buffer.insert(long)
+        let batch = EpisodeBatch(layout: layout, episodes: 2)
+        var generator = SeededGenerator(seed: 1)
+        buffer.sample(into: batch, using: &generator)
+        let raw = batch.rewards
+        standardizer.apply(to: batch)
+        for k in 0..<raw.count {
+            let expected = batch.mask[k] == 0 ? 0 : (Double(raw[k]) - mean) / deviation
+            XCTAssertEqual(Double(batch.rewards[k]), expected, accuracy: 1e-5)
+        }
+        XCTAssertTrue(batch.mask.contains(0), "the short episode is padded")
+    }
+
     func testBatchIsTimeMajorPaddedAndMasked() {
         let buffer = EpisodeBuffer(layout: layout, capacity: 10)
         buffer.insert(episode(tag: 1, length: 2, terminated: true))
