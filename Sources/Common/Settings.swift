@@ -88,6 +88,9 @@ public struct Settings: Sendable {
         sources = Dictionary(specs.map { ($0.name, "default") }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// Whether the learner declares a setting of this name (some settings belong to one family only).
+    public func has(_ name: String) -> Bool { values[name] != nil }
+
     /// Applies `key=value` overrides; an unknown key or a value of the wrong kind is an error.
     public mutating func apply(_ overrides: [(String, String)], from source: String) throws {
         for (key, text) in overrides {

@@ -128,7 +128,7 @@ public final class ADER: TransitionLearner {
     /// Why a `target_entropies` list does not fit the world, or nil (checked before the learner is built).
     public static func problem(with settings: Settings, layout: EpisodeLayout) -> String? {
         let agents = layout.agents
-        guard settings.specs.contains(where: { $0.name == "target_entropies" }) else { return nil }
+        guard settings.has("target_entropies") else { return nil }
         let text = settings.string("target_entropies").trimmingCharacters(in: .whitespaces)
         if text.isEmpty { return nil }
         let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }

@@ -69,8 +69,8 @@ public enum ActorCriticSettings {
     /// The per-agent target entropy the settings name.
     public static func targetEntropy(_ layout: EpisodeLayout, _ settings: Settings) -> Double {
         if !layout.isContinuous && settings.string("discrete_target_entropy") == "harl-legacy" { return 0 }
-        if layout.isContinuous { return Double(layout.actionDimensions) * settings.double("target_entropy_per_dim") }
-        return Temperature.defaultTarget(layout, kappa: settings.double("target_entropy_scale"))
+        return Temperature.defaultTarget(layout, kappa: settings.double("target_entropy_scale"),
+                                         perDimension: settings.double("target_entropy_per_dim"))
     }
 
     /// A temperature from the settings.

@@ -9,10 +9,8 @@ public struct RewardStandardizer {
     public init() {}
 
     /// Folds in the rewards of a newly collected episode (Welford's update).
-    public mutating func observe(_ episode: EpisodeRecord) { observe(episode.rewards) }
-
-    mutating func observe(_ rewards: [Float]) {
-        for r in rewards {
+    public mutating func observe(_ episode: EpisodeRecord) {
+        for r in episode.rewards {
             count += 1
             let delta = Double(r) - mean
             mean += delta / count

@@ -39,8 +39,8 @@ public final class Temperature {
     }
 
     /// The discrete SAC target entropy κ·log|A| (the fix of HARL's zero, ALGORITHMS.md §0.8), or
-    /// −D for D continuous dimensions.
-    public static func defaultTarget(_ layout: EpisodeLayout, kappa: Double) -> Double {
-        layout.isContinuous ? -Double(layout.actionDimensions) : kappa * Foundation.log(Double(layout.actions))
+    /// D · `perDimension` for D continuous dimensions (−1: SAC's −D).
+    public static func defaultTarget(_ layout: EpisodeLayout, kappa: Double, perDimension: Double = -1) -> Double {
+        layout.isContinuous ? Double(layout.actionDimensions) * perDimension : kappa * Foundation.log(Double(layout.actions))
     }
 }

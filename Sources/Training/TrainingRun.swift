@@ -52,7 +52,7 @@ public final class TrainingRun {
         try settings.apply(spec.recommendedSettings(for: name) { known.contains($0) }, from: file)
         try settings.apply(overrides, from: "--set")
         for key in ["steps", "envs", "env_threads", "log_interval", "test_episodes", "batch_size", "buffer_size", "n_step"]
-        where settings.specs.contains(where: { $0.name == key }) && settings.int(key) < 1 {
+        where settings.has(key) && settings.int(key) < 1 {
             throw TrainingError(message: "setting '\(key)' must be at least 1, got \(settings.int(key))")
         }
         self.file = file
@@ -197,16 +197,15 @@ final class Replay {
             warmupSteps = 0
             let buffer = EpisodeBuffer(layout: layout, capacity: settings.int("buffer_size"))
             let batch = EpisodeBatch(layout: layout, episodes: batchSize)
-            let standardize = settings.specs.contains { $0.name == "standardise_rewards" } && settings.bool("standardise_rewards")
-            var standardizer = RewardStandardizer()
+            var standardizer = settings.has("standardise_rewards") && settings.bool("standardise_rewards") ? RewardStandardizer() : nil
             learn = { records, _, step, episodes in
                 for record in records {
                     buffer.insert(record)
-                    if standardize { standardizer.observe(record) }
+                    standardizer?.observe(record)
                 }
                 guard buffer.count >= batchSize else { return [] }
                 buffer.sample(into: batch, using: &sampler)
-                if standardize { standardizer.apply(to: batch) }
+                standardizer?.apply(to: batch)
                 return [l.train(batch, step: step, episodes: episodes)]
             }
         case let .transitions(l):
