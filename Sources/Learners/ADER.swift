@@ -96,10 +96,10 @@ public final class ADER: TransitionLearner {
         let madeActors = actors, actorRate = Float(settings.double("actor_lr"))
         actorOptimizers = (0..<N).map { Adam(ParameterSet(madeActors.parameters(of: $0)), learningRate: actorRate) }
         let embed = settings.int("mixer_embed"), hyper = settings.int("hypernet_hidden"), criticRate = Float(settings.double("critic_lr"))
-        let sizes = [layout.observationSize + layout.actionWidth] + hidden + [1]
-        reward = FactoredTwinCritic("reward", agents: N, stateSize: layout.stateSize, networks: N, sizes: sizes, kind: .reward,
+        let sizes = [layout.observationSize + layout.actionWidth] + hidden + [1], norm = settings.bool("critic_layer_norm")
+        reward = FactoredTwinCritic("reward", agents: N, stateSize: layout.stateSize, networks: N, sizes: sizes, layerNorm: norm, kind: .reward,
                                     embed: embed, hypernetHidden: hyper, rng: &rng) { Adam($0, learningRate: criticRate) }
-        entropy = FactoredTwinCritic("entropy", agents: N, stateSize: layout.stateSize, networks: N, sizes: sizes, kind: .entropy,
+        entropy = FactoredTwinCritic("entropy", agents: N, stateSize: layout.stateSize, networks: N, sizes: sizes, layerNorm: norm, kind: .entropy,
                                      embed: embed, hypernetHidden: hyper, rng: &rng) { Adam($0, learningRate: criticRate) }
         self.rng = rng
 
@@ -451,12 +451,12 @@ final class FactoredTwinCritic {
     let online: [ParameterSet], target: ParameterSet, onlineAll: ParameterSet
     let optimizers: [any Optimizer]
 
-    init(_ name: String, agents N: Int, stateSize S: Int, networks: Int, sizes: [Int], kind: Kind, embed: Int, hypernetHidden: Int,
-         rng: inout RandomSource, optimizer: (ParameterSet) -> any Optimizer) {
+    init(_ name: String, agents N: Int, stateSize S: Int, networks: Int, sizes: [Int], layerNorm: Bool = false, kind: Kind, embed: Int,
+         hypernetHidden: Int, rng: inout RandomSource, optimizer: (ParameterSet) -> any Optimizer) {
         self.kind = kind
         let isReward = kind == .reward
         func nets(_ prefix: String) -> [[MLP]] {
-            (0..<2).map { k in (0..<networks).map { i in MLP("\(name).\(prefix)q\(k + 1).\(i)", sizes: sizes, rng: &rng) } }
+            (0..<2).map { k in (0..<networks).map { i in MLP("\(name).\(prefix)q\(k + 1).\(i)", sizes: sizes, layerNorm: layerNorm, rng: &rng) } }
         }
         func qmixers(_ prefix: String) -> [QMixer] {
             isReward ? (0..<2).map { QMixer("\(name).\(prefix)mixer\($0 + 1)", agents: N, stateSize: S, embed: embed, hypernetHidden: hypernetHidden, rng: &rng) } : []

@@ -44,6 +44,7 @@ public enum ActorCriticSettings {
         SettingSpec("hidden_layers", .integer(2), "hidden layers of actors and critics"),
         SettingSpec("polyak", .number(0.005), "τ of the Polyak target update after every gradient step"),
         SettingSpec("grad_clip", .number(0), "global gradient-norm clip per optimizer (0: none, as HARL)"),
+        SettingSpec("critic_layer_norm", .flag(false), "LayerNorm before each hidden activation of the critics (bounds their extrapolation)"),
     ]
 
     /// The shared settings with some defaults replaced (a paper's own values).
@@ -61,6 +62,7 @@ public enum ActorCriticSettings {
         SettingSpec("auto_alpha", .flag(true), "learn α toward the target entropy"),
         SettingSpec("alpha", .number(0.2), "α when fixed; its starting value when learned"),
         SettingSpec("alpha_lr", .number(3e-4), "learning rate of log α"),
+        SettingSpec("alpha_max", .number(0), "upper bound of every learned α, log α kept below it (0: none, as HARL)"),
         SettingSpec("target_entropy_scale", .number(0.98), "discrete target entropy κ·log|A| (HARL's code gives 0, ALGORITHMS.md §0.8)"),
         SettingSpec("target_entropy_per_dim", .number(-1), "continuous target entropy = dim A · this (−1: SAC's −dim A)"),
         SettingSpec("discrete_target_entropy", .text("scaled"), "scaled (κ·log|A|) or harl-legacy (0, HARL's bug)", choices: ["scaled", "harl-legacy"]),
@@ -75,8 +77,10 @@ public enum ActorCriticSettings {
 
     /// A temperature from the settings.
     public static func temperature(_ name: String, _ settings: Settings, target: Double) -> Temperature {
-        Temperature(name, initial: settings.double("alpha"), learned: settings.bool("auto_alpha"),
-                    learningRate: settings.double("alpha_lr"), targetEntropy: target)
+        let maximum = settings.double("alpha_max")
+        return Temperature(name, initial: settings.double("alpha"), learned: settings.bool("auto_alpha"),
+                           learningRate: settings.double("alpha_lr"), targetEntropy: target,
+                           bounds: 0...(maximum > 0 ? maximum : .infinity), clampsLogAlpha: true)
     }
 
     /// Hidden layer sizes.
@@ -212,12 +216,12 @@ public final class TwinCritic {
     public let online: ParameterSet, target: ParameterSet
     let optimizer: Adam
 
-    public init(_ name: String, inputs: Int, hidden: [Int], learningRate: Double, rng: inout RandomSource) {
+    public init(_ name: String, inputs: Int, hidden: [Int], layerNorm: Bool = false, learningRate: Double, rng: inout RandomSource) {
         let sizes = [inputs] + hidden + [1]
-        q1 = MLP("\(name).q1", sizes: sizes, rng: &rng)
-        q2 = MLP("\(name).q2", sizes: sizes, rng: &rng)
-        target1 = MLP("\(name).target_q1", sizes: sizes, rng: &rng)
-        target2 = MLP("\(name).target_q2", sizes: sizes, rng: &rng)
+        q1 = MLP("\(name).q1", sizes: sizes, layerNorm: layerNorm, rng: &rng)
+        q2 = MLP("\(name).q2", sizes: sizes, layerNorm: layerNorm, rng: &rng)
+        target1 = MLP("\(name).target_q1", sizes: sizes, layerNorm: layerNorm, rng: &rng)
+        target2 = MLP("\(name).target_q2", sizes: sizes, layerNorm: layerNorm, rng: &rng)
         online = ParameterSet(q1.parameters + q2.parameters)
         target = ParameterSet(target1.parameters + target2.parameters)
         target.copy(from: online)
@@ -235,15 +239,16 @@ public final class TwinCritic {
     public func targetMinimum(_ inputs: Tensor) -> Tensor { Tensors.minimum(target1(inputs), target2(inputs)) }
 
     /// One step on ½·mean (Q_k − y)² summed over k (element-wise, so masking would be exact; HARL's
-    /// averaged-then-masked loss is a no-op mask, §4.6). Returns the loss.
-    public func update(_ inputs: Tensor, targets y: Tensor, gradClip: Float) -> Float {
+    /// averaged-then-masked loss is a no-op mask, §4.6). Returns the loss and mean min(Q₁, Q₂) before the step.
+    public func update(_ inputs: Tensor, targets y: Tensor, gradClip: Float) -> (loss: Float, meanQ: Float) {
         online.zeroGrad()
         let (a, b) = values(inputs)
+        let meanQ = inputs.graph.withoutGradients { Tensors.minimum(a, b).mean().scalar }
         let loss = 0.5 * ((a - y).square().mean() + (b - y).square().mean())
         inputs.graph.backward(loss)
         if gradClip > 0 { _ = online.clipGradientNorm(maxNorm: gradClip) }
         optimizer.step()
-        return loss.scalar
+        return (loss.scalar, meanQ)
     }
 
     /// Freezes or unfreezes the online critics (actor phases must not record their gradients).

@@ -8,11 +8,12 @@ public final class AgentNetworks {
     let networks: [MLP], targets: [MLP]
     public let online: ParameterSet, target: ParameterSet
 
-    /// N networks of sizes [inputs, hidden…, outputs]; the targets start as copies.
-    public init(_ name: String, agents: Int, inputs: Int, hidden: [Int], outputs: Int = 1, rng: inout RandomSource) {
+    /// N networks of sizes [inputs, hidden…, outputs] (LayerNorm before each hidden activation with
+    /// `layerNorm`); the targets start as copies.
+    public init(_ name: String, agents: Int, inputs: Int, hidden: [Int], outputs: Int = 1, layerNorm: Bool = false, rng: inout RandomSource) {
         let sizes = [inputs] + hidden + [outputs]
-        networks = (0..<agents).map { MLP("\(name)\($0)", sizes: sizes, rng: &rng) }
-        targets = (0..<agents).map { MLP("target_\(name)\($0)", sizes: sizes, rng: &rng) }
+        networks = (0..<agents).map { MLP("\(name)\($0)", sizes: sizes, layerNorm: layerNorm, rng: &rng) }
+        targets = (0..<agents).map { MLP("target_\(name)\($0)", sizes: sizes, layerNorm: layerNorm, rng: &rng) }
         online = ParameterSet(networks.flatMap(\.parameters))
         target = ParameterSet(targets.flatMap(\.parameters))
         target.copy(from: online)

@@ -21,7 +21,7 @@ public final class CentralizedSoftActorCritic {
         let hidden = ActorCriticSettings.hidden(settings)
         actors = StochasticActors("actor", layout: layout, hidden: hidden, shared: sharedActor, rng: &rng)
         critic = TwinCritic("critic", inputs: layout.stateSize + layout.agents * layout.actionWidth, hidden: hidden,
-                            learningRate: settings.double("critic_lr"), rng: &rng)
+                            layerNorm: settings.bool("critic_layer_norm"), learningRate: settings.double("critic_lr"), rng: &rng)
         let count = sharedActor ? 1 : layout.agents, actorRate = Float(settings.double("actor_lr")), made = actors
         actorOptimizers = (0..<count).map { Adam(ParameterSet(made.parameters(of: $0)), learningRate: actorRate) }
         self.rng = rng
@@ -54,9 +54,7 @@ public final class CentralizedSoftActorCritic {
         }
         let inputs = concat([g.constant(batch.states, Shape(B, layout.stateSize)),
                              g.constant(batch.actions, Shape(B, layout.agents * layout.actionWidth))], axis: -1)
-        let meanQ = g.withoutGradients { critic.minimum(inputs).mean().scalar }
-        let loss = critic.update(inputs, targets: y, gradClip: gradClip)
-        return (loss, meanQ)
+        return critic.update(inputs, targets: y, gradClip: gradClip)
     }
 
     /// Fresh actions of every agent from its current policy, without gradient ([B][W] each).

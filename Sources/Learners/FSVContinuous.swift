@@ -61,8 +61,9 @@ public final class FSVContinuous: TransitionLearner {
         let N = layout.agents, O = layout.observationSize, D = layout.actionDimensions, S = layout.stateSize
         let hidden = ActorCriticSettings.hidden(settings), vtotHidden = settings.int("vtot_hidden")
         actors = StochasticActors("actor", layout: layout, hidden: hidden, rng: &rng)
-        agentQ = AgentNetworks("q", agents: N, inputs: O + D, hidden: hidden, rng: &rng)
-        agentV = AgentNetworks("v", agents: N, inputs: O, hidden: hidden, rng: &rng)
+        let norm = settings.bool("critic_layer_norm")
+        agentQ = AgentNetworks("q", agents: N, inputs: O + D, hidden: hidden, layerNorm: norm, rng: &rng)
+        agentV = AgentNetworks("v", agents: N, inputs: O, hidden: hidden, layerNorm: norm, rng: &rng)
         func makeCredit(_ name: String) -> CreditWeights {
             CreditWeights(form: settings.string("lambda_form"), name, agents: N, actionFeatures: D, stateSize: S,
                           embed: settings.int("attention_embed"), heads: settings.int("attention_heads"), rng: &rng)

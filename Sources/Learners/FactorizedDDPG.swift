@@ -42,7 +42,7 @@ public final class FactorizedDDPG: TransitionLearner {
         let N = layout.agents, O = layout.observationSize, D = layout.actionDimensions
         let hidden = ActorCriticSettings.hidden(settings)
         actors = AgentNetworks("actor", agents: N, inputs: O, hidden: hidden, outputs: D, rng: &rng)
-        critics = AgentNetworks("q", agents: N, inputs: O + D, hidden: hidden, rng: &rng)
+        critics = AgentNetworks("q", agents: N, inputs: O + D, hidden: hidden, layerNorm: settings.bool("critic_layer_norm"), rng: &rng)
         mixer = makeMixer("mixer", &rng)
         targetMixer = makeMixer("target_mixer", &rng)
         mixing = ParameterSet(mixer.parameters)

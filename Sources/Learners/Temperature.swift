@@ -3,7 +3,8 @@ import Tensors
 
 /// An entropy temperature α (ALGORITHMS.md §0.8): fixed, or learned SAC-v2 style through log α
 /// toward a target entropy H̄ with L(log α) = −log α · (mean log π + H̄), so α grows while the
-/// policy's entropy is below the target. Clamps, where a method has them, apply when α is used.
+/// policy's entropy is below the target. Clamps, where a method has them, apply when α is used;
+/// with `clampsLogAlpha` log α itself is also kept inside them, so α cannot wind up beyond the bound.
 public final class Temperature {
     public let learned: Bool
     /// H̄: the entropy the policy is steered toward (per sample of the log-probabilities it is given).
@@ -11,13 +12,15 @@ public final class Temperature {
     let logAlpha: Parameter
     let optimizer: Adam?
     let bounds: ClosedRange<Double>
+    let clampsLogAlpha: Bool
 
     public init(_ name: String, initial: Double, learned: Bool, learningRate: Double, targetEntropy: Double,
-                bounds: ClosedRange<Double> = 0...Double.infinity) {
+                bounds: ClosedRange<Double> = 0...Double.infinity, clampsLogAlpha: Bool = false) {
         precondition(initial > 0, "a temperature is positive")
         self.learned = learned
         self.targetEntropy = targetEntropy
         self.bounds = bounds
+        self.clampsLogAlpha = clampsLogAlpha
         logAlpha = Parameter(name: name, shape: Shape(1))
         logAlpha.value[0] = Float(Foundation.log(initial))
         optimizer = learned ? Adam(ParameterSet([logAlpha]), learningRate: Float(learningRate)) : nil
@@ -36,6 +39,9 @@ public final class Temperature {
         logAlpha.zeroGrad()
         logAlpha.grad[0] = Float(-(meanLogProbability + targetEntropy))
         optimizer.step()
+        if clampsLogAlpha && bounds.upperBound.isFinite {
+            logAlpha.value[0] = min(logAlpha.value[0], Float(Foundation.log(bounds.upperBound)))
+        }
     }
 
     /// The discrete SAC target entropy κ·log|A| (the fix of HARL's zero, ALGORITHMS.md §0.8), or

@@ -50,9 +50,11 @@ public final class VM3AC: TransitionLearner {
         policyLayout.observationSize = O + latent
         actors = StochasticActors("policy", layout: policyLayout, hidden: hidden, rng: &rng)
         predictors = (0..<N).map { MLP("predictor\($0)", sizes: [D + 2 * O + N] + hidden + [D], rng: &rng) }
-        values = (0..<N).map { MLP("value\($0)", sizes: [S] + hidden + [1], rng: &rng) }
-        targetValues = (0..<N).map { MLP("target_value\($0)", sizes: [S] + hidden + [1], rng: &rng) }
-        qs = (0..<N).map { (MLP("q\($0).1", sizes: [S + N * D] + hidden + [1], rng: &rng), MLP("q\($0).2", sizes: [S + N * D] + hidden + [1], rng: &rng)) }
+        let norm = settings.bool("critic_layer_norm")
+        values = (0..<N).map { MLP("value\($0)", sizes: [S] + hidden + [1], layerNorm: norm, rng: &rng) }
+        targetValues = (0..<N).map { MLP("target_value\($0)", sizes: [S] + hidden + [1], layerNorm: norm, rng: &rng) }
+        qs = (0..<N).map { (MLP("q\($0).1", sizes: [S + N * D] + hidden + [1], layerNorm: norm, rng: &rng),
+                            MLP("q\($0).2", sizes: [S + N * D] + hidden + [1], layerNorm: norm, rng: &rng)) }
         valueParameters = ParameterSet(values.flatMap(\.parameters))
         targetValueParameters = ParameterSet(targetValues.flatMap(\.parameters))
         targetValueParameters.copy(from: valueParameters)

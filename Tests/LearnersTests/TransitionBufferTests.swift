@@ -95,4 +95,24 @@ final class TemperatureTests: XCTestCase {
         try settings.apply([("target_entropy_per_dim", "-0.25")], from: "test")
         XCTAssertEqual(ActorCriticSettings.targetEntropy(continuous, settings), -0.5)
     }
+
+    func testAlphaMaxBoundsAlphaWithoutWindUp() throws {
+        var settings = Settings(specs: HASAC.settings)
+        try settings.apply([("alpha_max", "0.5"), ("alpha_lr", "0.05")], from: "test")
+        let bounded = ActorCriticSettings.temperature("a", settings, target: 1)
+        try settings.apply([("alpha_max", "0")], from: "test")
+        let free = ActorCriticSettings.temperature("b", settings, target: 1)
+        for _ in 0..<200 {                                       // entropy 0 < 1: α grows
+            bounded.update(meanLogProbability: 0)
+            free.update(meanLogProbability: 0)
+        }
+        XCTAssertEqual(bounded.value, 0.5, accuracy: 1e-6)
+        XCTAssertGreaterThan(free.value, 5)
+        for _ in 0..<20 {                                        // entropy 2 > 1: the bounded α falls as soon as Adam turns
+            bounded.update(meanLogProbability: -2)
+            free.update(meanLogProbability: -2)
+        }
+        XCTAssertLessThan(bounded.value, 0.45)
+        XCTAssertGreaterThan(free.value, 5, "the unbounded α is still far up")
+    }
 }

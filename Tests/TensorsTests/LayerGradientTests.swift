@@ -113,6 +113,27 @@ final class LayerGradientTests: XCTestCase {
         let y = plain(g.constant([1, 2, 3, 4], Shape(1, 4))).array
         XCTAssertEqual(y.reduce(0, +), 0, accuracy: 1e-5)
         XCTAssertEqual(y[3], Float(1.5 / (1.25 + 1e-5).squareRoot()), accuracy: 1e-5)
+        // 19 features: two 8-wide blocks and a 3-lane tail.
+        let wide = LayerNorm("wide", 19)
+        wide.weight.values = (0..<19).map { 0.5 + 0.1 * Float($0) }
+        wide.bias.values = (0..<19).map { 0.05 * Float($0) - 0.4 }
+        let xw = Check.param("xw", Shape(4, 19), seed: 12)
+        Check.gradients([xw] + wide.parameters) { g in wide(g.param(xw)) }
+    }
+
+    func testLayerNormedMLP() {
+        var rng = RandomSource(seed: 5)
+        let mlp = MLP("net", sizes: [3, 9, 8, 2], layerNorm: true, rng: &rng)
+        XCTAssertEqual(mlp.parameters.map(\.name), ["net.0.weight", "net.0.bias", "net.1.weight", "net.1.bias", "net.3.weight", "net.3.bias",
+                                                    "net.4.weight", "net.4.bias", "net.6.weight", "net.6.bias"])
+        let x = Check.param("x", Shape(5, 3), seed: 6)
+        // h = 1e-3: the ReLUs have kinks that a wider step can straddle.
+        Check.gradients([x] + mlp.parameters, h: 1e-3) { g in mlp(g.param(x)) }
+        // Standardised pre-activations bound the extrapolation: far along a ray the output stops changing.
+        let g = Graph()
+        let input: [Float] = [0.3, -1.2, 2.0]
+        let a = mlp(g.constant(input.map { $0 * 1e4 }, Shape(1, 3))).array, b = mlp(g.constant(input.map { $0 * 1e5 }, Shape(1, 3))).array
+        for (u, v) in zip(a, b) { XCTAssertEqual(u, v, accuracy: 1e-2 * Swift.max(1, Swift.abs(u))) }
     }
 
     func testQMixerGradientsAndMonotonicity() {

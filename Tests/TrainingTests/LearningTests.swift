@@ -186,6 +186,27 @@ final class LearnerConformanceTests: XCTestCase {
         }
     }
 
+    func testEveryLearnerWithCriticLayerNormPutsLayerNormsIntoItsCritics() throws {
+        var covered: [String] = []
+        for entry in LearnerRegistry.all {
+            guard let variant = entry.variant(continuous: true), variant.settings.contains(where: { $0.name == "critic_layer_norm" }) else { continue }
+            let settings = quick(entry, continuous: true)
+            func parameters(_ flag: Bool) throws -> ParameterSet {
+                try TrainingRun(file: reach, options: [], learner: entry.name, overrides: settings + [("critic_layer_norm", String(flag))],
+                                seed: 5, folder: folder()).learner.parameters
+            }
+            let plain = try parameters(false), normed = try parameters(true)
+            // Each hidden layer of each critic gains a scale and a shift of width `hidden` (16); the actors are untouched.
+            let added = normed.scalarCount - plain.scalarCount
+            XCTAssertTrue(added > 0 && added % 32 == 0, "\(entry.name): \(added) scalars added")
+            let actorNames = plain.names.filter { $0.hasPrefix("actor") || $0.hasPrefix("policy") }
+            XCTAssertFalse(actorNames.isEmpty, "\(entry.name): actors found")
+            for name in actorNames { XCTAssertEqual(plain[name]?.values, normed[name]?.values, "\(entry.name): \(name) unchanged") }
+            covered.append(entry.name)
+        }
+        XCTAssertTrue(Set(["hasac", "masac", "ader", "ser-marl"]).isSubset(of: covered), "covered \(covered)")
+    }
+
     func testTerminationAndTruncationReachTheBufferApart() throws {
         let vdn = LearnerRegistry.named("vdn")!
         let run = try TrainingRun(file: corridor, options: [], learner: "vdn", overrides: quick(vdn, continuous: false), seed: 1, folder: folder())

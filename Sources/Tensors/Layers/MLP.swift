@@ -18,24 +18,34 @@ public final class MLP {
     public let layers: [Linear]
     /// The hidden activation.
     public let activation: Activation
+    /// Layer norms between each hidden Linear and its activation (empty: none).
+    public let norms: [LayerNorm]
 
-    /// An MLP with sizes [in, hidden…, out], PyTorch default initialisation.
-    public init(_ name: String, sizes: [Int], activation: Activation = .relu, rng: inout RandomSource) {
+    /// An MLP with sizes [in, hidden…, out], PyTorch default initialisation. With `layerNorm` every
+    /// hidden layer is Linear, LayerNorm, activation ("<name>.<3k>", "<name>.<3k+1>").
+    public init(_ name: String, sizes: [Int], activation: Activation = .relu, layerNorm: Bool = false, rng: inout RandomSource) {
         precondition(sizes.count >= 2, "an MLP needs at least input and output sizes")
+        let stride = layerNorm ? 3 : 2
         var layers: [Linear] = []
-        for i in 0..<(sizes.count - 1) { layers.append(Linear("\(name).\(2 * i)", sizes[i], sizes[i + 1], rng: &rng)) }
+        for i in 0..<(sizes.count - 1) { layers.append(Linear("\(name).\(stride * i)", sizes[i], sizes[i + 1], rng: &rng)) }
         self.layers = layers
         self.activation = activation
+        norms = layerNorm ? (1..<(sizes.count - 1)).map { LayerNorm("\(name).\(stride * ($0 - 1) + 1)", sizes[$0]) } : []
     }
 
     /// All parameters in order.
-    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+    public var parameters: [Parameter] {
+        norms.isEmpty ? layers.flatMap(\.parameters)
+            : layers.indices.flatMap { layers[$0].parameters + ($0 < norms.count ? norms[$0].parameters : []) }
+    }
 
     /// Forward pass over the last axis.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         var h = x
         for i in 0..<layers.count {
-            h = i < layers.count - 1 ? layers[i](h, then: activation) : layers[i](h)
+            if i == layers.count - 1 { h = layers[i](h) }
+            else if norms.isEmpty { h = layers[i](h, then: activation) }
+            else { h = activation.apply(norms[i](layers[i](h))) }
         }
         return h
     }

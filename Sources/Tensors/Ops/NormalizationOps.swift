@@ -9,20 +9,39 @@ public func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float = 1e-
     let stats = g.values.allocate(2 * rows) // mean and 1/σ per row
     g.nodes[Int(out.id)].aux = stats
     let xp = x.storage, y = out.storage, gp = gamma.storage, bp = beta.storage
+    let inverseWidth = 1 / Float(d)
     for r in 0..<rows {
         let xr = xp + r * d, yr = y + r * d
-        var mean: Float = 0
-        for j in 0..<d { mean += xr[j] }
-        mean /= Float(d)
-        var variance: Float = 0
-        for j in 0..<d { let c = xr[j] - mean; variance += c * c }
-        variance /= Float(d)
+        let mean = rowSum(xr, d) * inverseWidth
+        let variance = centredSquareSum(xr, mean, d) * inverseWidth
         let rstd = 1 / (variance + eps).squareRoot()
         stats[2 * r] = mean
         stats[2 * r + 1] = rstd
-        for j in 0..<d { yr[j] = (xr[j] - mean) * rstd * gp[j] + bp[j] }
+        var j = 0
+        let m8 = SIMD8<Float>(repeating: mean), s8 = SIMD8<Float>(repeating: rstd)
+        while j + 8 <= d { store8((load8(xr + j) - m8) * s8 * load8(gp + j) + load8(bp + j), yr + j); j += 8 }
+        while j < d { yr[j] = (xr[j] - mean) * rstd * gp[j] + bp[j]; j += 1 }
     }
     return out
+}
+
+/// Σ x[j], eight partial sums.
+@inline(__always) private func rowSum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(repeating: 0), j = 0
+    while j + 8 <= n { acc += load8(x + j); j += 8 }
+    var total = horizontalSum(acc)
+    while j < n { total += x[j]; j += 1 }
+    return total
+}
+
+/// Σ (x[j] − mean)², eight partial sums.
+@inline(__always) private func centredSquareSum(_ x: UnsafePointer<Float>, _ mean: Float, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(repeating: 0), j = 0
+    let m8 = SIMD8<Float>(repeating: mean)
+    while j + 8 <= n { let c = load8(x + j) - m8; acc += c * c; j += 8 }
+    var total = horizontalSum(acc)
+    while j < n { let c = x[j] - mean; total += c * c; j += 1 }
+    return total
 }
 
 extension Graph {
@@ -34,25 +53,33 @@ extension Graph {
         let dx: UnsafeMutablePointer<Float>? = needs(xId) ? gradient(of: xId) : nil
         let dgamma: UnsafeMutablePointer<Float>? = needs(gammaId) ? gradient(of: gammaId) : nil
         let dbeta: UnsafeMutablePointer<Float>? = needs(betaId) ? gradient(of: betaId) : nil
+        let inverseWidth = 1 / Float(d)
+        // x̂ and ∂L/∂x̂ of one row; sized once per call.
+        let xhat = UnsafeMutablePointer<Float>.allocate(capacity: 2 * d)
+        defer { xhat.deallocate() }
+        let dxhat = xhat + d
         for r in 0..<rows {
             let mean = stats[2 * r], rstd = stats[2 * r + 1]
             let xr = xp + r * d, gr = g + r * d
-            var sumDxhat: Float = 0, sumDxhatXhat: Float = 0
-            for j in 0..<d {
-                let xhat = (xr[j] - mean) * rstd
-                let dxhat = gr[j] * gp[j]
-                sumDxhat += dxhat
-                sumDxhatXhat += dxhat * xhat
-                dgamma?[j] += gr[j] * xhat
-                dbeta?[j] += gr[j]
+            var sums = SIMD8<Float>(repeating: 0), products = SIMD8<Float>(repeating: 0), j = 0
+            let m8 = SIMD8<Float>(repeating: mean), s8 = SIMD8<Float>(repeating: rstd)
+            while j + 8 <= d {
+                let h = (load8(xr + j) - m8) * s8, dh = load8(gr + j) * load8(gp + j)
+                store8(h, xhat + j); store8(dh, dxhat + j)
+                sums += dh; products += dh * h
+                j += 8
             }
+            var sumDxhat = horizontalSum(sums), sumDxhatXhat = horizontalSum(products)
+            while j < d {
+                xhat[j] = (xr[j] - mean) * rstd; dxhat[j] = gr[j] * gp[j]
+                sumDxhat += dxhat[j]; sumDxhatXhat += dxhat[j] * xhat[j]
+                j += 1
+            }
+            if let dbeta { accumulate(dbeta, gr, d) }
+            if let dgamma { for k in 0..<d { dgamma[k] += gr[k] * xhat[k] } }
             if let dx {
-                let inv = 1 / Float(d)
-                let dr = dx + r * d
-                for j in 0..<d {
-                    let xhat = (xr[j] - mean) * rstd
-                    dr[j] += rstd * (gr[j] * gp[j] - sumDxhat * inv - xhat * sumDxhatXhat * inv)
-                }
+                let dr = dx + r * d, a = sumDxhat * inverseWidth, b = sumDxhatXhat * inverseWidth
+                for k in 0..<d { dr[k] += rstd * (dxhat[k] - a - xhat[k] * b) }
             }
         }
     }
