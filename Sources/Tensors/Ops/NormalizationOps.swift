@@ -54,10 +54,6 @@ extension Graph {
         let dgamma: UnsafeMutablePointer<Float>? = needs(gammaId) ? gradient(of: gammaId) : nil
         let dbeta: UnsafeMutablePointer<Float>? = needs(betaId) ? gradient(of: betaId) : nil
         let inverseWidth = 1 / Float(d)
-        // x̂ and ∂L/∂x̂ of one row; sized once per call.
-        let xhat = UnsafeMutablePointer<Float>.allocate(capacity: 2 * d)
-        defer { xhat.deallocate() }
-        let dxhat = xhat + d
         for r in 0..<rows {
             let mean = stats[2 * r], rstd = stats[2 * r + 1]
             let xr = xp + r * d, gr = g + r * d
@@ -65,21 +61,21 @@ extension Graph {
             let m8 = SIMD8<Float>(repeating: mean), s8 = SIMD8<Float>(repeating: rstd)
             while j + 8 <= d {
                 let h = (load8(xr + j) - m8) * s8, dh = load8(gr + j) * load8(gp + j)
-                store8(h, xhat + j); store8(dh, dxhat + j)
                 sums += dh; products += dh * h
                 j += 8
             }
             var sumDxhat = horizontalSum(sums), sumDxhatXhat = horizontalSum(products)
             while j < d {
-                xhat[j] = (xr[j] - mean) * rstd; dxhat[j] = gr[j] * gp[j]
-                sumDxhat += dxhat[j]; sumDxhatXhat += dxhat[j] * xhat[j]
+                let h = (xr[j] - mean) * rstd, dh = gr[j] * gp[j]
+                sumDxhat += dh; sumDxhatXhat += dh * h
                 j += 1
             }
+            // x̂ and ∂L/∂x̂ are recomputed below rather than stored: cheaper than a scratch row.
             if let dbeta { accumulate(dbeta, gr, d) }
-            if let dgamma { for k in 0..<d { dgamma[k] += gr[k] * xhat[k] } }
+            if let dgamma { for k in 0..<d { dgamma[k] += gr[k] * ((xr[k] - mean) * rstd) } }
             if let dx {
                 let dr = dx + r * d, a = sumDxhat * inverseWidth, b = sumDxhatXhat * inverseWidth
-                for k in 0..<d { dr[k] += rstd * (dxhat[k] - a - xhat[k] * b) }
+                for k in 0..<d { dr[k] += rstd * (gr[k] * gp[k] - a - ((xr[k] - mean) * rstd) * b) }
             }
         }
     }
