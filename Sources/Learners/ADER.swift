@@ -205,10 +205,9 @@ public final class ADER: TransitionLearner {
                                               target: entropyTargetNets) - concat(logPis, axis: -1)
             return (g.constant(batch.rewards, Shape(B, 1)) + discounts * nextReward, discounts * nextEntropy)
         }
-        let meanQ = g.withoutGradients { reward.minimum(observations: observations, actions: actions, states: states, target: false).mean().scalar }
-        let rewardLoss = reward.update(observations: observations, actions: actions, states: states, targets: rewardTarget, gradClip: gradClip)
-        let entropyLoss = entropy.update(observations: observations, actions: actions, states: states, targets: entropyTarget, gradClip: gradClip)
-        return (rewardLoss, entropyLoss, meanQ)
+        let rewardStep = reward.update(observations: observations, actions: actions, states: states, targets: rewardTarget, gradClip: gradClip)
+        let entropyStep = entropy.update(observations: observations, actions: actions, states: states, targets: entropyTarget, gradClip: gradClip)
+        return (rewardStep.loss, entropyStep.loss, rewardStep.meanQ)
     }
 
     // MARK: - Actors (eq. B.1) and the metric's inputs
@@ -510,17 +509,16 @@ final class FactoredTwinCritic {
     }
 
     /// One step of both twins on ½·mean_b Σ_heads (Q^k_JT − y)² (eq. B.2 / B.3) for per-agent
-    /// networks; returns the loss summed over twins.
-    func update(observations: [Tensor], actions: [Tensor], states: Tensor, targets y: Tensor, gradClip: Float) -> Float {
+    /// networks; returns the loss summed over twins and the mean of min_k Q^k_JT before the step.
+    func update(observations: [Tensor], actions: [Tensor], states: Tensor, targets y: Tensor, gradClip: Float) -> (loss: Float, meanQ: Float) {
         zeroGrad()
-        let losses = (0..<2).map { k in
-            ((mixed(k, agentValues(k, observations: observations, actions: actions, target: false), states: states, target: false) - y)
-                .square().sum(axis: -1, keepDims: true).mean() * 0.5)
-        }
+        let joint = (0..<2).map { k in mixed(k, agentValues(k, observations: observations, actions: actions, target: false), states: states, target: false) }
+        let meanQ = y.graph.withoutGradients { Tensors.minimum(joint[0], joint[1]).mean().scalar }
+        let losses = joint.map { ($0 - y).square().sum(axis: -1, keepDims: true).mean() * 0.5 }
         let loss = losses[0] + losses[1]
         y.graph.backward(loss)
         step(gradClip: gradClip)
-        return loss.scalar
+        return (loss.scalar, meanQ)
     }
 
     /// Clears both twins' gradients.

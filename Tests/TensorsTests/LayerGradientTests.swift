@@ -121,6 +121,27 @@ final class LayerGradientTests: XCTestCase {
         Check.gradients([xw] + wide.parameters) { g in wide(g.param(xw)) }
     }
 
+    func testLayerNormWithFusedReLUEqualsLayerNormThenReLU() {
+        let norm = LayerNorm("wide", 19)
+        norm.weight.values = (0..<19).map { 0.5 + 0.1 * Float($0) }
+        norm.bias.values = (0..<19).map { 0.05 * Float($0) - 0.4 }
+        let x = Check.param("x", Shape(4, 19), seed: 13)
+        // h = 1e-3: the ReLU's kinks.
+        Check.gradients([x] + norm.parameters, h: 1e-3) { g in norm(g.param(x), relu: true) }
+        // Bit for bit the same values and gradients as the two ops apart (so fusing changes no run).
+        func run(fused: Bool) -> [[Float]] {
+            let g = Graph()
+            let input = g.param(x), weights = (0..<19).map { Float($0 % 5) - 2 }
+            let h = fused ? norm(input, relu: true) : norm(input).relu()
+            for p in [x] + norm.parameters { p.zeroGrad() }
+            g.backward((h * g.constant((0..<76).map { weights[$0 % 19] }, Shape(4, 19))).sum())
+            return [h.array] + ([x] + norm.parameters).map(\.gradients)
+        }
+        let fused = run(fused: true), apart = run(fused: false)
+        XCTAssertTrue(fused[0].contains(0) && fused[0].contains { $0 > 0 }, "the check must cover both sides of the kink")
+        for (a, b) in zip(fused, apart) { XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern)) }
+    }
+
     func testLayerNormedMLP() {
         var rng = RandomSource(seed: 5)
         let mlp = MLP("net", sizes: [3, 9, 8, 2], layerNorm: true, rng: &rng)

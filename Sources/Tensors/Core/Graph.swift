@@ -182,8 +182,8 @@ public final class Graph {
             gruBackward(x, h, wih, whh, bih, bhh, node, g)
         case let .gruSequence(gi, h0, whh, bih, bhh):
             gruSequenceBackward(gi, h0, whh, bih, bhh, node, g)
-        case let .layerNorm(x, gamma, beta, _):
-            layerNormBackward(x, gamma, beta, node, g)
+        case let .layerNorm(x, gamma, beta, _, relu):
+            layerNormBackward(x, gamma, beta, relu: relu, node, g)
         case let .qmixMix(q, w1, b1, w2, b2):
             qmixBackward(q, w1, b1, w2, b2, node, g)
         case let .straightThrough(_, target):

@@ -35,7 +35,8 @@ enum Op {
     case gru(x: Int32, h: Int32, wih: Int32, whh: Int32, bih: Int32, bhh: Int32)
     /// A whole GRU unroll from input products x·W_ihᵀ [T, B, 3H] (bias `bih` added inside) and h0 [B, H] → states [T, B, H].
     case gruSequence(projected: Int32, h0: Int32, whh: Int32, bih: Int32, bhh: Int32)
-    case layerNorm(Int32, gamma: Int32, beta: Int32, eps: Float)
+    /// Layer normalisation, followed by ReLU when `relu`.
+    case layerNorm(Int32, gamma: Int32, beta: Int32, eps: Float, relu: Bool)
     case qmixMix(q: Int32, w1: Int32, b1: Int32, w2: Int32, b2: Int32)
     /// Value of the first operand, gradient routed to the second (straight-through estimators).
     case straightThrough(value: Int32, gradientTo: Int32)

@@ -17,9 +17,9 @@ public final class LayerNorm {
     /// The layer's parameters.
     public var parameters: [Parameter] { [weight, bias] }
 
-    /// Normalises the last axis of `x`.
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    /// Normalises the last axis of `x` (then applies ReLU, fused, when `relu`).
+    public func callAsFunction(_ x: Tensor, relu: Bool = false) -> Tensor {
         let g = x.graph
-        return layerNorm(x, gamma: g.param(weight), beta: g.param(bias), eps: eps)
+        return layerNorm(x, gamma: g.param(weight), beta: g.param(bias), eps: eps, relu: relu)
     }
 }

@@ -45,6 +45,7 @@ public final class MLP {
         for i in 0..<layers.count {
             if i == layers.count - 1 { h = layers[i](h) }
             else if norms.isEmpty { h = layers[i](h, then: activation) }
+            else if activation == .relu { h = norms[i](layers[i](h), relu: true) }
             else { h = activation.apply(norms[i](layers[i](h))) }
         }
         return h
