@@ -69,6 +69,19 @@ public struct SettingSpec: Sendable {
     }
 }
 
+extension Array where Element == SettingSpec {
+    /// The same settings with some defaults replaced (a learner that shares a family's settings but
+    /// follows its own reference code).
+    public func withDefaults(_ defaults: [String: SettingValue]) -> [SettingSpec] {
+        map { spec in
+            guard let value = defaults[spec.name] else { return spec }
+            var changed = spec
+            changed.defaultValue = value
+            return changed
+        }
+    }
+}
+
 /// A setting given with the wrong name or value; names the valid settings or values.
 public struct SettingsError: Error, CustomStringConvertible, Sendable {
     public var message: String

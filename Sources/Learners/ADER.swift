@@ -32,7 +32,9 @@ public final class ADER: TransitionLearner {
     public static let baselineName = "ser-marl"
     public static let baselineSummary = "SER-MARL / SER-DCE: ADER's learner with fixed per-agent target entropies (equal, or target_entropies)"
 
-    static let sharedSettings: [SettingSpec] = ActorCriticSettings.specs + [
+    // The ADER code clips every optimizer's gradient norm at 10 (§5.5); without it the critics of
+    // H-PP diverged within 50–75k steps (seeds 1 and 2: q_reward_mean 3·10³ at 100k, 10⁹–10¹⁰ at 300k).
+    static let sharedSettings: [SettingSpec] = ActorCriticSettings.specs.withDefaults(["grad_clip": .number(10)]) + [
         SettingSpec("auto_alpha", .flag(true), "learn each αᵢ toward its target entropy (eq. B.6)"),
         SettingSpec("alpha", .number(Foundation.exp(-2.0)), "initial αᵢ (paper's continuous tasks: e^−2)"),
         SettingSpec("alpha_lr", .number(5e-4), "learning rate of log αᵢ (code: the critic learning rate)"),
@@ -563,16 +565,7 @@ final class FactoredTwinCritic {
 /// Behaviour: sample from ((1 − ε)π + ε/|A|) over the available actions, ε annealed (the code's
 /// multinomial selector); test: the most probable available action. H₀ = N·log|A|·k_ratio.
 public final class DiscreteADER: EpisodeLearner {
-    static func withDefaults(_ specs: [SettingSpec], _ defaults: [String: SettingValue]) -> [SettingSpec] {
-        specs.map { spec in
-            guard let value = defaults[spec.name] else { return spec }
-            var changed = spec
-            changed.defaultValue = value
-            return changed
-        }
-    }
-
-    static let sharedSettings: [SettingSpec] = withDefaults(RecurrentSettings.specs, [
+    static let sharedSettings: [SettingSpec] = RecurrentSettings.specs.withDefaults([
         "lr": .number(0.0025), "optimizer": .text("rmsprop"), "batch_size": .integer(32),        // ader_smac.yaml, default.yaml
     ]) + [
         SettingSpec("critic_lr", .number(5e-4), "learning rate of the critics and mixers (code: c_lr)"),
