@@ -44,7 +44,7 @@ public enum ActorCriticSettings {
         SettingSpec("hidden_layers", .integer(2), "hidden layers of actors and critics"),
         SettingSpec("polyak", .number(0.005), "τ of the Polyak target update after every gradient step"),
         SettingSpec("grad_clip", .number(0), "global gradient-norm clip per optimizer (0: none, as HARL)"),
-        SettingSpec("critic_layer_norm", .flag(false), "LayerNorm before each hidden activation of the critics (bounds their extrapolation)"),
+        SettingSpec("critic_layer_norm", .flag(false), "LayerNorm before each hidden activation of the critics (bounds their extrapolation; ADER: also its mixers' hypernetworks)"),
     ]
 
     /// The shared settings with some defaults replaced (a paper's own values).

@@ -202,6 +202,13 @@ final class LearnerConformanceTests: XCTestCase {
             let actorNames = plain.names.filter { $0.hasPrefix("actor") || $0.hasPrefix("policy") }
             XCTAssertFalse(actorNames.isEmpty, "\(entry.name): actors found")
             for name in actorNames { XCTAssertEqual(plain[name]?.values, normed[name]?.values, "\(entry.name): \(name) unchanged") }
+            if entry.name == "ader" || entry.name == "ser-marl" {
+                // ADER's critic includes its mixers: their hypernetworks see the raw state and are normalised too.
+                for mixer in ["reward.mixer1.hw1", "reward.target_mixer2.hw2", "entropy.mixer2.hb2"] {
+                    XCTAssertTrue(normed.names.contains("\(mixer).1.weight"), "\(entry.name): \(mixer) normalised")
+                    XCTAssertFalse(plain.names.contains("\(mixer).1.weight"), "\(entry.name): \(mixer) plain")
+                }
+            }
             covered.append(entry.name)
         }
         XCTAssertTrue(Set(["hasac", "masac", "ader", "ser-marl"]).isSubset(of: covered), "covered \(covered)")

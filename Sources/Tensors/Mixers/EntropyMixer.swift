@@ -13,14 +13,16 @@ public final class EntropyMixer {
     public let embed: Int
     let hyperW1: MLP, hyperW2: MLP, hyperB1: Linear, hyperB2: MLP
 
-    /// A mixer for `agents` agents and states of size `stateSize`, PyTorch default initialisation.
-    public init(_ name: String, agents: Int, stateSize: Int, embed: Int = 32, hypernetHidden: Int = 64, rng: inout RandomSource) {
+    /// A mixer for `agents` agents and states of size `stateSize`, PyTorch default initialisation; with
+    /// `layerNorm` the hypernetworks' hidden layers are normalised (they read the raw state).
+    public init(_ name: String, agents: Int, stateSize: Int, embed: Int = 32, hypernetHidden: Int = 64, layerNorm: Bool = false,
+                rng: inout RandomSource) {
         self.agents = agents
         self.embed = embed
-        hyperW1 = MLP(name + ".hw1", sizes: [stateSize, hypernetHidden, agents * embed], rng: &rng)
-        hyperW2 = MLP(name + ".hw2", sizes: [stateSize, hypernetHidden, embed * agents], rng: &rng)
+        hyperW1 = MLP(name + ".hw1", sizes: [stateSize, hypernetHidden, agents * embed], layerNorm: layerNorm, rng: &rng)
+        hyperW2 = MLP(name + ".hw2", sizes: [stateSize, hypernetHidden, embed * agents], layerNorm: layerNorm, rng: &rng)
         hyperB1 = Linear(name + ".hb1", stateSize, embed, rng: &rng)
-        hyperB2 = MLP(name + ".hb2", sizes: [stateSize, embed, agents], rng: &rng)
+        hyperB2 = MLP(name + ".hb2", sizes: [stateSize, embed, agents], layerNorm: layerNorm, rng: &rng)
     }
 
     /// All parameters (hw1, hw2, hb1, hb2).
