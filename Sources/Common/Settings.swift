@@ -73,7 +73,8 @@ extension Array where Element == SettingSpec {
     /// The same settings with some defaults replaced (a learner that shares a family's settings but
     /// follows its own reference code).
     public func withDefaults(_ defaults: [String: SettingValue]) -> [SettingSpec] {
-        map { spec in
+        precondition(Set(defaults.keys).isSubset(of: map(\.name)), "unknown setting among \(defaults.keys.sorted())")
+        return map { spec in
             guard let value = defaults[spec.name] else { return spec }
             var changed = spec
             changed.defaultValue = value

@@ -47,16 +47,6 @@ public enum ActorCriticSettings {
         SettingSpec("critic_layer_norm", .flag(false), "LayerNorm before each hidden activation of the critics (bounds their extrapolation; ADER: also its mixers' hypernetworks)"),
     ]
 
-    /// The shared settings with some defaults replaced (a paper's own values).
-    public static func specs(defaults: [String: SettingValue]) -> [SettingSpec] {
-        precondition(Set(defaults.keys).isSubset(of: specs.map(\.name)), "unknown setting among \(defaults.keys.sorted())")
-        return specs.map { spec in
-            var replaced = spec
-            if let value = defaults[spec.name] { replaced.defaultValue = value }
-            return replaced
-        }
-    }
-
     /// The temperature settings of the soft methods (ALGORITHMS.md §0.8).
     public static let temperatureSpecs: [SettingSpec] = [
         SettingSpec("auto_alpha", .flag(true), "learn α toward the target entropy"),

@@ -29,7 +29,7 @@ public final class FSVContinuous: TransitionLearner {
         "hidden": .integer(64), "actor_lr": .number(3e-4), "critic_lr": .number(3e-4), "n_step": .integer(1), "batch_size": .integer(256),
     ]
 
-    public static let settings: [SettingSpec] = ActorCriticSettings.specs(defaults: paperDefaults) + ActorCriticSettings.temperatureSpecs + [
+    public static let settings: [SettingSpec] = ActorCriticSettings.specs.withDefaults(paperDefaults) + ActorCriticSettings.temperatureSpecs + [
         SettingSpec("lambda_form", .text("attention"), "attention (the paper's eq. 15, softmax over agents) or fop (FOP's product form)",
                     choices: ["attention", "fop"]),
         SettingSpec("attention_heads", .integer(4), "heads H of the credit weights"),

@@ -21,7 +21,7 @@ public final class FactorizedDDPG: TransitionLearner {
     ]
 
     /// The settings both mixers share.
-    public static let settings: [SettingSpec] = ActorCriticSettings.specs(defaults: paperDefaults) + [
+    public static let settings: [SettingSpec] = ActorCriticSettings.specs.withDefaults(paperDefaults) + [
         SettingSpec("exploration_noise", .number(0.1), "σ of the Gaussian behaviour noise, in the policy's [−1, 1] units (not in the paper)"),
     ]
 
