@@ -12,7 +12,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Settings resolve in three layers: the learner's defaults, the world's recommended settings, then \
             --set key=value (unknown keys are an error that lists the valid ones). The run folder holds \
-            config.json, metrics.csv, summary.json and model.safetensors. Ctrl-C stops at the next step \
+            config.json, metrics.csv, curve.svg (the learning curve), summary.json, model.safetensors and \
+            replay.html (greedy episodes to play in a browser). Ctrl-C stops at the next step \
             boundary and still writes the summary and the weights.
             Without --algo the world is checked and rolled out with the random policy.
             """)
@@ -58,6 +59,8 @@ struct RunCommand: ParsableCommand {
             for (key, value) in summary.finalTestInfo { result += String(format: ", %@ %.4g", key, value) }
             emit(result)
             emit("run folder: \(summary.folder)")
+            let page = (summary.folder as NSString).appendingPathComponent("replay.html")
+            if FileManager.default.fileExists(atPath: page) { emit("watch the team: open \(page) in a browser") }
             if summary.interrupted { throw ExitCode(130) }
         } catch let exit as ExitCode {
             throw exit

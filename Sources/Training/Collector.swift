@@ -37,7 +37,8 @@ struct ActingPolicy {
 }
 
 /// Runs one episode in every world instance of a pool at once, the policy choosing all joint
-/// actions of a step in one batch (PyMARL's parallel runner). Optionally records the episodes.
+/// actions of a step in one batch (PyMARL's parallel runner). Optionally records the episodes
+/// for the replay memory, or films them (the world's picture at every step) for replay.html.
 /// Continuous actions arrive in [−1, 1] and are scaled to each dimension's [low, high].
 final class Collector {
     let pool: WorldPool
@@ -45,6 +46,7 @@ final class Collector {
     /// One record per instance: the episodes of the last `collect` (when recording).
     let records: [EpisodeRecord]
     private let recording: Bool
+    private let filming: Bool
     private var slots: [Slot]
     private var observations: [Float]
     private var states: [Float]
@@ -56,13 +58,15 @@ final class Collector {
         var result = StepResult(reward: 0, terminated: false, truncated: false)
         var episodeReturn = 0.0
         var active = true
+        var film = ReplayEpisode()
         init(spec: WorldSpec) { action = JointAction(spec: spec) }
     }
 
-    init(pool: WorldPool, layout: EpisodeLayout, recording: Bool) {
+    init(pool: WorldPool, layout: EpisodeLayout, recording: Bool, filming: Bool = false) {
         self.pool = pool
         self.layout = layout
         self.recording = recording
+        self.filming = filming
         let count = pool.worlds.count
         records = (0..<count).map { _ in EpisodeRecord(layout: layout) }
         slots = (0..<count).map { _ in Slot(spec: pool.spec) }
@@ -89,6 +93,10 @@ final class Collector {
             try world.reset()
             slots[k].active = true
             slots[k].episodeReturn = 0
+            if filming {
+                slots[k].film = ReplayEpisode()
+                try slots[k].film.film(world, reward: nil)
+            }
             if recording {
                 records[k].clear()
                 records[k].observe(observations: UnsafeBufferPointer(world.observations), state: UnsafeBufferPointer(world.state),
@@ -118,6 +126,7 @@ final class Collector {
                 }
                 slot.result = try world.step(slot.action)
                 slot.episodeReturn += slot.result.reward
+                if filming { try slot.film.film(world, reward: slot.result.reward) }
                 if recording {
                     if D > 0 {
                         records[k].act(continuous: actions.continuous[(k * N * D)..<((k + 1) * N * D)], reward: slot.result.reward)
@@ -130,6 +139,7 @@ final class Collector {
                 }
                 if slot.result.done {
                     slot.active = false
+                    if filming { slot.film.info = world.episodeInfo }
                     world.strict = false
                 }
             }
@@ -140,6 +150,9 @@ final class Collector {
                            terminated: slots[k].result.terminated, info: pool.worlds[k].episodeInfo)
         }
     }
+
+    /// The filmed episodes of the last `collect`, one per instance (when filming).
+    var films: [ReplayEpisode] { slots.map(\.film) }
 
     /// Copies every instance's current observations, state and availability into the batch arrays
     /// (finished instances keep their last ones; their actions are ignored).

@@ -113,5 +113,6 @@ public enum TrainingSettings {
         SettingSpec("log_interval", .integer(10_000), "environment steps between test rounds and metrics rows"),
         SettingSpec("test_episodes", .integer(32), "greedy episodes per test round"),
         SettingSpec("save_model", .flag(true), "write the weights at the end (model.safetensors)"),
+        SettingSpec("replay_episodes", .integer(3), "greedy episodes filmed at the end for replay.html (0: none)"),
     ]
 }

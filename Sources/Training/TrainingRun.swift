@@ -34,7 +34,7 @@ public final class TrainingRun {
     /// Loads the world, resolves the settings (defaults < the world's recommendations < `--set`)
     /// and builds the learner.
     public init(file: String, options: [(String, OptionValue)], learner name: String, overrides: [(String, String)],
-                seed: UInt64, folder: String?, limits: WorldLimits = WorldLimits()) throws {
+                seed: UInt64, folder: String?, limits: WorldLimits = WorldLimits(), overridesSource: String = "--set") throws {
         guard let entry = LearnerRegistry.named(name) else {
             throw TrainingError(message: "unknown learner '\(name)'; learners: \(LearnerRegistry.all.map(\.name).joined(separator: ", "))")
         }
@@ -50,10 +50,13 @@ public final class TrainingRun {
         var settings = Settings(specs: TrainingSettings.specs + variant.settings)
         let known = Set(settings.specs.map(\.name))
         try settings.apply(spec.recommendedSettings(for: name) { known.contains($0) }, from: file)
-        try settings.apply(overrides, from: "--set")
+        try settings.apply(overrides, from: overridesSource)
         for key in ["steps", "envs", "env_threads", "log_interval", "test_episodes", "batch_size", "buffer_size", "n_step"]
         where settings.has(key) && settings.int(key) < 1 {
             throw TrainingError(message: "setting '\(key)' must be at least 1, got \(settings.int(key))")
+        }
+        if settings.int("replay_episodes") < 0 {
+            throw TrainingError(message: "setting 'replay_episodes' must be 0 or more, got \(settings.int("replay_episodes"))")
         }
         self.file = file
         self.options = options
@@ -74,6 +77,13 @@ public final class TrainingRun {
         learner = variant.make(layout, settings, seed)
     }
 
+    /// The FNV-1a hash of a file's bytes, in hex (config.json's `world_fnv1a64`).
+    static func fingerprint(ofFile path: String) -> String {
+        var hash = Fingerprint()
+        hash.add(bytes: (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
+        return String(hash.value, radix: 16)
+    }
+
     static func timestamp() -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"
@@ -82,12 +92,9 @@ public final class TrainingRun {
 
     /// The fully resolved configuration, for config.json.
     public var config: JSONValue {
-        let source = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
-        var hash = Fingerprint()
-        hash.add(bytes: source)
-        return .object([
+        .object([
             ("world", .string(file)),
-            ("world_fnv1a64", .string(String(hash.value, radix: 16))),
+            ("world_fnv1a64", .string(Self.fingerprint(ofFile: file))),
             ("world_options", .object(options.map { ($0.0, .string($0.1.description)) })),
             ("learner", .string(entry.name)),
             ("seed", .int(Int64(bitPattern: seed))),
@@ -102,7 +109,7 @@ public final class TrainingRun {
     public func run(progress: Progress? = nil, interruption: Interruption? = nil) throws -> TrainingSummary {
         let run = try RunFolder(path: folder, config: config)
         let totalSteps = settings.int("steps"), logInterval = settings.int("log_interval")
-        let replay = Replay(learner: learner, layout: layout, settings: settings, seed: seed)
+        let memory = ReplayMemory(learner: learner, layout: layout, settings: settings, seed: seed)
         var warmupRandom = SeededGenerator(seed: seed, stream: 0x3A43)
         let collector = Collector(pool: pool, layout: layout, recording: true)
         let tester = Collector(pool: testPool, layout: layout, recording: false)
@@ -112,6 +119,7 @@ public final class TrainingRun {
         var stats: [String: (sum: Double, count: Int)] = [:]
         var statOrder: [String] = []
         var lastTest = (returnMean: Double.nan, info: [(String, Double)]())
+        var curve = LearningCurve()
         var interrupted = false
 
         func test() throws {
@@ -130,6 +138,9 @@ public final class TrainingRun {
             row += learner.schedules(at: step)
             row.append(("wall_seconds", Date().timeIntervalSince(start)))
             try run.appendMetrics(row)
+            curve.add(step: Double(step), trainReturn: trainReturns.isEmpty ? .nan : Statistics(trainReturns).mean,
+                      testReturn: lastTest.returnMean)
+            try run.writeAtomically(curve.svg(title: "\(entry.name) on \(file), seed \(seed)"), to: "curve.svg")
             progress?.update(step: step, totalSteps: totalSteps, episodes: episodes,
                              returnMean: trainReturns.isEmpty ? nil : Statistics(trainReturns).mean, testReturnMean: lastTest.returnMean)
             trainReturns.removeAll()
@@ -142,14 +153,14 @@ public final class TrainingRun {
                 try test()
                 nextLog += logInterval
             }
-            let outcomes = try step < replay.warmupSteps
+            let outcomes = try step < memory.warmupSteps
                 ? withUnsafeMutablePointer(to: &warmupRandom) { try collector.collect(.uniform(layout, rng: $0)) }
                 : collector.collect(learner: learner, mode: .explore, step: step)
             let collected = outcomes.reduce(0) { $0 + $1.length }
             step += collected
             episodes += outcomes.count
             trainReturns += outcomes.map(\.episodeReturn)
-            for values in replay.store(collector.records, collected: collected, step: step, episodes: episodes) {
+            for values in memory.store(collector.records, collected: collected, step: step, episodes: episodes) {
                 for (key, value) in values {
                     if stats[key] == nil, !statOrder.contains(key) { statOrder.append(key) }
                     stats[key, default: (0, 0)].sum += value
@@ -176,16 +187,46 @@ public final class TrainingRun {
         summary += lastTest.info.map { ("final_test_\($0.0)_mean", .double($0.1)) }
         summary.append(("interrupted", .bool(interrupted)))
         try run.write(.object(summary), to: "summary.json")
+        let replayEpisodes = settings.int("replay_episodes")
+        if replayEpisodes > 0 && worldSpec.hasRender {
+            let episodes = try recordReplay(episodes: replayEpisodes, worldSeed: replaySeed)
+            try run.writeAtomically(replayPage(episodes, trainedSteps: step, worldSeed: replaySeed), to: "replay.html")
+        }
         return TrainingSummary(steps: step, episodes: episodes, updates: updates, wallSeconds: wall,
                                finalTestReturnMean: lastTest.returnMean, finalTestInfo: lastTest.info,
                                interrupted: interrupted, folder: folder)
     }
 }
 
+extension TrainingRun {
+    /// The world's contract: agents, spaces, view, which optional functions it has.
+    public var worldSpec: WorldSpec { pool.spec }
+
+    /// The world seed of the replay's instance, apart from the training and test instances'.
+    public var replaySeed: UInt64 { seed &+ 0x5E91_0000 }
+
+    /// Greedy episodes of the learner as it is now, in a fresh world instance, every step's picture kept.
+    public func recordReplay(episodes: Int, worldSeed: UInt64) throws -> [ReplayEpisode] {
+        let camera = Collector(pool: try WorldPool(file: file, options: options, seed: worldSeed, count: 1, limits: limits),
+                               layout: layout, recording: false, filming: true)
+        return try (0..<episodes).flatMap { _ in
+            _ = try camera.collect(learner: learner, mode: .greedy, step: settings.int("steps"))
+            return camera.films
+        }
+    }
+
+    /// replay.html: the episodes with the run's world, learner and seed, and the learning curve beside it.
+    public func replayPage(_ episodes: [ReplayEpisode], trainedSteps: Int, worldSeed: UInt64) -> String {
+        ReplayPage.html(title: "\(entry.name) on \(file), seed \(seed)",
+                        details: "Greedy episodes after \(trainedSteps) training steps (world seed \(worldSeed)); the settings are in config.json.",
+                        view: worldSpec.view, episodes: episodes, curve: "curve.svg")
+    }
+}
+
 /// The replay memory of a run and its update cadence: an episode buffer and one update per
 /// collection (PyMARL), or a transition buffer with n-step returns, a random warm-up, and
 /// `updates_per_step` gradient steps per environment step (HARL).
-final class Replay {
+final class ReplayMemory {
     let warmupSteps: Int
     private let learn: ([EpisodeRecord], Int, Int, Int) -> [[(String, Double)]]
 

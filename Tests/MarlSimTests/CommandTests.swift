@@ -137,13 +137,39 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertEqual(process.terminationReason, .exit)
         XCTAssertEqual(process.terminationStatus, 130)
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        XCTAssertEqual(names, ["config.json", "metrics.csv", "model.safetensors", "summary.json"])
+        XCTAssertEqual(names, ["config.json", "curve.svg", "metrics.csv", "model.safetensors", "replay.html", "summary.json"])
         let summary = try JSONValue.parse(String(contentsOfFile: folder + "/summary.json", encoding: .utf8))
         XCTAssertEqual(summary["interrupted"], .bool(true))
         let csv = try String(contentsOfFile: folder + "/metrics.csv", encoding: .utf8)
         let rows = csv.split(separator: "\n")
         XCTAssertGreaterThanOrEqual(rows.count, 3)
         for row in rows { XCTAssertEqual(row.split(separator: ",", omittingEmptySubsequences: false).count, rows[0].split(separator: ",").count) }
+    }
+
+    func testReplayFilmsARunFolderAndAWorld() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-replay-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let trained = try runMarlSim(["envs/matrix/nonmono.lua", "--algo", "qmix", "--steps", "600", "--out", folder])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let written = try String(contentsOfFile: folder + "/replay.html", encoding: .utf8)
+        let again = try runMarlSim(["replay", folder, "--out", folder + "/again.html"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.hasPrefix("3 episodes (returns "), again.stdout)
+        XCTAssertEqual(try String(contentsOfFile: folder + "/again.html", encoding: .utf8), written)
+
+        let random = try runMarlSim(["replay", "envs/hpp.lua", "--episodes", "1", "--out", folder + "/random.html"])
+        XCTAssertEqual(random.status, 0, random.stderr)
+        XCTAssertTrue(try String(contentsOfFile: folder + "/random.html", encoding: .utf8).contains("random play on envs/hpp.lua"))
+
+        for (arguments, expected) in [(["replay", "nowhere"], "nowhere: no such run folder or world file"),
+                                      (["replay", folder, "--env", "payoff=easy"], "--env applies to a world file"),
+                                      (["replay", "Tests"], "Tests: not a run folder"),
+                                      (["replay", folder, "--episodes", "0"], "--episodes must be at least 1")] {
+            let result = try runMarlSim(arguments)
+            XCTAssertEqual(result.status, arguments.contains("--episodes") ? 64 : 1, "\(arguments)")
+            XCTAssertTrue(result.exitedNormally)
+            XCTAssertTrue(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+        }
     }
 
     func testUnknownSettingAndLearnerAreClearErrors() throws {

@@ -1,0 +1,88 @@
+import Common
+@testable import Training
+import Worlds
+import XCTest
+
+/// What a run leaves to look at: replay.html and curve.svg, and `ReopenedRun` rebuilding a run's
+/// learner from its folder.
+final class ReplayOutputTests: XCTestCase {
+    static func world(_ relative: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(relative).path
+    }
+
+    func trainedFolder(_ world: String, _ algo: String, _ overrides: [(String, String)]) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-replay-\(UUID().uuidString)").path
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
+        _ = try TrainingRun(file: Self.world(world), options: [], learner: algo, overrides: overrides, seed: 2, folder: folder).run()
+        return folder
+    }
+
+    func testTheReplayOfAReopenedRunIsTheOneItWroteAtItsEnd() throws {
+        // Continuous actions put the weights' exact outputs into the picture (the action's dot).
+        let cases = [("envs/surfaces/quadratics.lua", "masac", [("steps", "1500"), ("warmup_steps", "500"), ("log_interval", "500")]),
+                     ("envs/matrix/nonmono.lua", "qmix", [("steps", "1500"), ("log_interval", "500")])]
+        for (world, algo, overrides) in cases {
+            let folder = try trainedFolder(world, algo, overrides)
+            let written = try String(contentsOfFile: folder + "/replay.html", encoding: .utf8)
+            let reopened = try ReopenedRun(folder: folder)
+            XCTAssertEqual(reopened.trainedSteps, 1504, "summary.json's count: 8 one-step games per collection")
+            XCTAssertFalse(reopened.worldChanged)
+            let episodes = try reopened.run.recordReplay(episodes: 3, worldSeed: reopened.run.replaySeed)
+            XCTAssertEqual(reopened.run.replayPage(episodes, trainedSteps: 1504, worldSeed: reopened.run.replaySeed), written, "\(algo)")
+            XCTAssertEqual(episodes.count, 3)
+            XCTAssertTrue(episodes.allSatisfy { $0.frames.count == 2 }, "one-step games: the reset and the step")
+
+            // A learner with its initial weights films something else (so the page depends on the loaded weights).
+            if algo == "masac" {
+                let fresh = try TrainingRun(file: Self.world(world), options: [], learner: algo, overrides: overrides, seed: 2, folder: nil)
+                XCTAssertNotEqual(try fresh.recordReplay(episodes: 3, worldSeed: fresh.replaySeed), episodes)
+            }
+            let curve = try String(contentsOfFile: folder + "/curve.svg", encoding: .utf8)
+            XCTAssertTrue(curve.hasPrefix("<svg") && curve.hasSuffix("</svg>\n"))
+        }
+    }
+
+    func testBrokenRunFoldersAreClearErrors() throws {
+        let folder = try trainedFolder("envs/matrix/nonmono.lua", "qmix", [("steps", "300"), ("log_interval", "300")])
+        func message(_ body: () throws -> Void) -> String {
+            do { try body() } catch { return "\(error)" }
+            XCTFail("expected an error")
+            return ""
+        }
+        XCTAssertTrue(message { _ = try ReopenedRun(folder: folder + "/nowhere") }.contains("not a run folder"))
+
+        let model = folder + "/model.safetensors"
+        let weights = try Data(contentsOf: URL(fileURLWithPath: model))
+        try weights.prefix(weights.count / 2).write(to: URL(fileURLWithPath: model))
+        let truncated = message { _ = try ReopenedRun(folder: folder) }
+        XCTAssertTrue(truncated.hasPrefix(model + ": "), truncated)
+        XCTAssertTrue(truncated.contains("rule: "), truncated)
+        try weights.write(to: URL(fileURLWithPath: model))
+        XCTAssertNoThrow(try ReopenedRun(folder: folder))
+
+        let configPath = folder + "/config.json"
+        let config = try String(contentsOfFile: configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: "\"learner\":\"qmix\"", with: "\"learner\":\"vdn\"").write(toFile: configPath, atomically: true, encoding: .utf8)
+        let otherLearner = message { _ = try ReopenedRun(folder: folder) }
+        XCTAssertTrue(otherLearner.contains("config.json"), otherLearner)
+        try String(config.dropLast(20)).write(toFile: configPath, atomically: true, encoding: .utf8)
+        let cut = message { _ = try ReopenedRun(folder: folder) }
+        XCTAssertTrue(cut.hasPrefix(configPath + ": "), cut)
+    }
+
+    func testCurveLeavesGapsAtMissingValuesAndLabelsRoundTicks() {
+        var curve = LearningCurve()
+        curve.add(step: 0, trainReturn: .nan, testReturn: -3)
+        for k in 1...4 { curve.add(step: Double(k) * 250_000, trainReturn: Double(k), testReturn: k == 2 ? .nan : 2 * Double(k)) }
+        let svg = curve.svg(title: "a & b")
+        let polylines = svg.components(separatedBy: "<polyline").count - 1
+        XCTAssertEqual(polylines, 3, "training: one run of 4 points; test: 0–250k and 750k–1M")
+        XCTAssertTrue(svg.contains(">a &amp; b</text>"))
+        XCTAssertTrue(svg.contains(">1M</text>") && svg.contains(">200k</text>"))
+        XCTAssertEqual(LearningCurve.ticks(-3, 8), [-5, 0, 5, 10])
+        XCTAssertEqual(LearningCurve.ticks(0, 1_000_000), [0, 200_000, 400_000, 600_000, 800_000, 1_000_000])
+        XCTAssertEqual(LearningCurve.label(2500), "2.5k")
+        XCTAssertEqual(LearningCurve.label(-0.5), "-0.5")
+    }
+}
