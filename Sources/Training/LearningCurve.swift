@@ -1,37 +1,100 @@
 import Common
 import Foundation
 
-/// A run's learning curve as an SVG picture (curve.svg, redrawn at every metrics row): the greedy
-/// test return and the training episodes' mean return against environment steps.
+/// Learning curves as an SVG line chart against environment steps: a run's curve.svg (training and
+/// greedy test return, redrawn at every metrics row) or `marl-sim curves` over many runs (each
+/// group's mean with its min–max band across seeds).
 public struct LearningCurve {
-    public private(set) var steps: [Double] = []
-    public private(set) var trainReturns: [Double] = []
-    public private(set) var testReturns: [Double] = []
+    /// One line; with `low`/`high` a band drawn under it. NaN leaves a gap.
+    public struct Series {
+        public var name: String
+        public var steps: [Double]
+        public var values: [Double]
+        public var low: [Double]?
+        public var high: [Double]?
+        /// A CSS colour; nil takes the palette's next.
+        public var colour: String?
 
-    public init() {}
-
-    /// Adds one metrics row; NaN (no episode finished yet) leaves a gap.
-    public mutating func add(step: Double, trainReturn: Double, testReturn: Double) {
-        steps.append(step)
-        trainReturns.append(trainReturn)
-        testReturns.append(testReturn)
+        public init(name: String, steps: [Double], values: [Double], low: [Double]? = nil, high: [Double]? = nil, colour: String? = nil) {
+            self.name = name
+            self.colour = colour
+            self.steps = steps
+            self.values = values
+            self.low = low
+            self.high = high
+        }
     }
 
-    static let width = 760.0, height = 400.0
-    static let left = 72.0, right = 24.0, top = 44.0, bottom = 52.0
+    public var title: String
+    public var valueLabel: String
+    public var series: [Series]
+    /// A remark at the right of the title line.
+    public var note: String?
 
-    public func svg(title: String) -> String {
-        let finite = (trainReturns + testReturns).filter(\.isFinite)
+    public init(title: String, valueLabel: String = "return per episode", series: [Series]) {
+        self.title = title
+        self.valueLabel = valueLabel
+        self.series = series
+    }
+
+    /// A run's curve.svg from its metrics rows so far.
+    public static func ofRun(title: String, steps: [Double], trainReturns: [Double], testReturns: [Double]) -> LearningCurve {
+        LearningCurve(title: title, series: [Series(name: "training episodes", steps: steps, values: trainReturns, colour: "#7f8fa6"),
+                                             Series(name: "greedy test", steps: steps, values: testReturns, colour: palette[0])])
+    }
+
+    /// Runs grouped by label: at every step all runs of the group logged, the mean, min and max of
+    /// their values there (a run still going or stopped early shortens its group's line; runs
+    /// without a finite value at a step, such as no training episode finished yet, are left out).
+    public static func comparing(title: String, valueLabel: String, runs: [(label: String, steps: [Double], values: [Double])]) -> LearningCurve {
+        var labels: [String] = []
+        for run in runs where !labels.contains(run.label) { labels.append(run.label) }
+        let series = labels.map { label -> Series in
+            let group = runs.filter { $0.label == label }
+            let steps = group.dropFirst().reduce(Set(group[0].steps)) { $0.intersection($1.steps) }.sorted()
+            var mean: [Double] = [], low: [Double] = [], high: [Double] = []
+            for step in steps {
+                let values = group.compactMap { run in run.steps.firstIndex(of: step).map { run.values[$0] } }.filter(\.isFinite)
+                mean.append(values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count))
+                low.append(values.min() ?? .nan)
+                high.append(values.max() ?? .nan)
+            }
+            let name = group.count == 1 ? label : "\(label) (\(group.count) runs)"
+            return Series(name: name, steps: steps, values: mean, low: group.count > 1 ? low : nil, high: group.count > 1 ? high : nil)
+        }
+        var chart = LearningCurve(title: title, valueLabel: valueLabel, series: series)
+        if series.contains(where: { $0.low != nil }) { chart.note = "lines: mean over runs; bands: min to max" }
+        return chart
+    }
+
+    static let palette = ["#e4572e", "#2e86de", "#27ae60", "#8e44ad", "#f39c12", "#16a085", "#c0392b", "#7f8fa6"]
+    static let width = 760.0, height = 400.0
+    static let left = 72.0, right = 24.0, bottom = 52.0
+
+    public func svg() -> String {
+        // The legend: entries left to right above the plot, wrapping into rows of 20 px.
+        var legend: [(x: Double, y: Double)] = [], legendX = Self.left, legendY = 34.0
+        for line in series {
+            let entryWidth = 30 + 6.4 * Double(line.name.count) + 24
+            if legendX > Self.left && legendX + entryWidth > Self.width - Self.right {
+                legendX = Self.left
+                legendY += 20
+            }
+            legend.append((legendX, legendY))
+            legendX += entryWidth
+        }
+        let top = legendY + 22
+        let finite = series.flatMap { $0.values + ($0.low ?? []) + ($0.high ?? []) }.filter(\.isFinite)
         var low = finite.min() ?? 0, high = finite.max() ?? 1
         if high - low < 1e-9 { low -= 1; high += 1 }
         let yTicks = Self.ticks(low, high)
         low = Swift.min(low, yTicks.first!)
         high = Swift.max(high, yTicks.last!)
-        let xTicks = Self.ticks(0, Swift.max(steps.last ?? 1, 1))
+        let xTicks = Self.ticks(0, Swift.max(series.compactMap(\.steps.last).max() ?? 1, 1))
         let xMax = xTicks.last!
-        let plotWidth = Self.width - Self.left - Self.right, plotHeight = Self.height - Self.top - Self.bottom
+        let plotWidth = Self.width - Self.left - Self.right, plotHeight = Self.height - top - Self.bottom
         func x(_ step: Double) -> Double { Self.left + step / xMax * plotWidth }
-        func y(_ value: Double) -> Double { Self.top + (high - value) / (high - low) * plotHeight }
+        func y(_ value: Double) -> Double { top + (high - value) / (high - low) * plotHeight }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
         var svg = """
@@ -41,36 +104,50 @@ public struct LearningCurve {
             <text x="\(f(Self.left))" y="20" font-size="14">\(title.markupEscaped)</text>
 
             """
+        if let note {
+            svg += "<text x=\"\(f(Self.width - Self.right))\" y=\"20\" text-anchor=\"end\" fill=\"#666666\">\(note.markupEscaped)</text>\n"
+        }
         for tick in yTicks {
             svg += "<line x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(y(tick)))\" y2=\"\(f(y(tick)))\" stroke=\"#e6e6e6\"/>"
             svg += "<text x=\"\(f(Self.left - 6))\" y=\"\(f(y(tick) + 4))\" text-anchor=\"end\">\(Self.label(tick))</text>\n"
         }
         for tick in xTicks {
-            svg += "<line x1=\"\(f(x(tick)))\" x2=\"\(f(x(tick)))\" y1=\"\(f(Self.top))\" y2=\"\(f(Self.height - Self.bottom))\" stroke=\"#e6e6e6\"/>"
+            svg += "<line x1=\"\(f(x(tick)))\" x2=\"\(f(x(tick)))\" y1=\"\(f(top))\" y2=\"\(f(Self.height - Self.bottom))\" stroke=\"#e6e6e6\"/>"
             svg += "<text x=\"\(f(x(tick)))\" y=\"\(f(Self.height - Self.bottom + 16))\" text-anchor=\"middle\">\(Self.label(tick))</text>\n"
         }
-        svg += "<rect x=\"\(f(Self.left))\" y=\"\(f(Self.top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#999999\"/>\n"
+        svg += "<rect x=\"\(f(Self.left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#999999\"/>\n"
         svg += "<text x=\"\(f(Self.left + plotWidth / 2))\" y=\"\(f(Self.height - 12))\" text-anchor=\"middle\">environment steps</text>\n"
-        svg += "<text transform=\"translate(16 \(f(Self.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">return per episode</text>\n"
-        for (values, colour, name, legendX) in [(trainReturns, "#7f8fa6", "training episodes", 0.0), (testReturns, "#e4572e", "greedy test", 170.0)] {
-            // A NaN ends a segment, so missing rows show as gaps rather than as zeros.
-            var segment: [String] = []
-            func flush() {
-                if segment.count > 1 {
-                    svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(segment.joined(separator: " "))\"/>\n"
-                }
-                segment.removeAll()
+        svg += "<text transform=\"translate(16 \(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(valueLabel.markupEscaped)</text>\n"
+
+        for (k, line) in series.enumerated() {
+            let colour = line.colour ?? Self.palette[k % Self.palette.count]
+            let points = zip(line.steps, line.values).map { (step: $0.0, value: $0.1) }
+            // Runs of consecutive finite values: a NaN ends one, so missing rows show as gaps, not zeros.
+            var runs: [[Int]] = [], current: [Int] = []
+            for (index, point) in points.enumerated() {
+                if point.value.isFinite { current.append(index) } else if !current.isEmpty { runs.append(current); current = [] }
             }
-            for (step, value) in zip(steps, values) {
-                if value.isFinite { segment.append("\(f(x(step))),\(f(y(value)))") } else { flush() }
-                if value.isFinite && steps.count <= 200 {
-                    svg += "<circle cx=\"\(f(x(step)))\" cy=\"\(f(y(value)))\" r=\"2.5\" fill=\"\(colour)\"/>"
+            if !current.isEmpty { runs.append(current) }
+            if let lows = line.low, let highs = line.high {
+                for run in runs where run.count > 1 {
+                    let upper = run.map { "\(f(x(line.steps[$0]))),\(f(y(highs[$0])))" }
+                    let lower = run.reversed().map { "\(f(x(line.steps[$0]))),\(f(y(lows[$0])))" }
+                    svg += "<polygon fill=\"\(colour)\" fill-opacity=\"0.18\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
                 }
             }
-            flush()
-            let lx = Self.width - Self.right - 330 + legendX
-            svg += "<line x1=\"\(f(lx))\" x2=\"\(f(lx + 24))\" y1=\"24\" y2=\"24\" stroke=\"\(colour)\" stroke-width=\"3\"/>"
-            svg += "<text x=\"\(f(lx + 30))\" y=\"28\">\(name)</text>\n"
+            for run in runs where run.count > 1 {
+                let text = run.map { "\(f(x(points[$0].step))),\(f(y(points[$0].value)))" }.joined(separator: " ")
+                svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(text)\"/>\n"
+            }
+            if points.count <= 200 {
+                for point in points where point.value.isFinite {
+                    svg += "<circle cx=\"\(f(x(point.step)))\" cy=\"\(f(y(point.value)))\" r=\"2.5\" fill=\"\(colour)\"/>"
+                }
+                svg += "\n"
+            }
+            let (lx, ly) = legend[k]
+            svg += "<line x1=\"\(f(lx))\" x2=\"\(f(lx + 24))\" y1=\"\(f(ly))\" y2=\"\(f(ly))\" stroke=\"\(colour)\" stroke-width=\"3\"/>"
+            svg += "<text x=\"\(f(lx + 30))\" y=\"\(f(ly + 4))\">\(line.name.markupEscaped)</text>\n"
         }
         return svg + "</svg>\n"
     }

@@ -19,11 +19,10 @@ public struct ReopenedRun {
         func fail(_ path: String, _ message: String) -> TrainingError {
             TrainingError(message: "\(path): \(message)\n\(Self.rule)")
         }
-        guard let text = try? String(contentsOfFile: configPath, encoding: .utf8) else {
-            throw fail(folder, "not a run folder (no readable config.json)")
-        }
         let config: JSONValue
-        do { config = try JSONValue.parse(text) } catch { throw fail(configPath, "\(error)") }
+        do { config = try RunFolder.readConfig(folder: folder) } catch let error as TrainingError {
+            throw TrainingError(message: "\(error.message)\n\(Self.rule)")
+        }
         guard case let .string(world)? = config["world"], case let .string(learner)? = config["learner"],
               case let .int(seed)? = config["seed"], case let .object(settings)? = config["settings"] else {
             throw fail(configPath, "needs the string fields 'world' and 'learner', the integer 'seed' and the object 'settings'")

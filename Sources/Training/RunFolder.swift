@@ -70,6 +70,40 @@ public final class RunFolder {
         metricsHandle?.write(Data(line.utf8))
     }
 
+    /// A run folder's config.json.
+    public static func readConfig(folder: String) throws -> JSONValue {
+        let path = (folder as NSString).appendingPathComponent("config.json")
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw TrainingError(message: "\(folder): not a run folder (no readable config.json)")
+        }
+        do { return try JSONValue.parse(text) } catch { throw TrainingError(message: "\(path): \(error)") }
+    }
+
+    /// The columns of a run folder's metrics.csv by name, empty cells as NaN.
+    public static func readMetrics(folder: String) throws -> [String: [Double]] {
+        let path = (folder as NSString).appendingPathComponent("metrics.csv")
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw TrainingError(message: "\(folder): not a run folder (no readable metrics.csv)")
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        guard let header = lines.first else { throw TrainingError(message: "\(path): empty (no header row)") }
+        let names = header.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        var columns = [[Double]](repeating: [], count: names.count)
+        for (index, line) in lines.dropFirst().enumerated() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard cells.count == names.count else {
+                throw TrainingError(message: "\(path):\(index + 2): \(cells.count) cells where the header has \(names.count)")
+            }
+            for (k, cell) in cells.enumerated() {
+                guard let value = cell.isEmpty ? Double.nan : Double(cell) else {
+                    throw TrainingError(message: "\(path):\(index + 2): '\(cell)' in column \(names[k]) is not a number")
+                }
+                columns[k].append(value)
+            }
+        }
+        return Dictionary(zip(names, columns), uniquingKeysWith: { first, _ in first })
+    }
+
     static func format(_ value: Double) -> String {
         if value.isNaN { return "" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }

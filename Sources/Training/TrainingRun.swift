@@ -119,7 +119,7 @@ public final class TrainingRun {
         var stats: [String: (sum: Double, count: Int)] = [:]
         var statOrder: [String] = []
         var lastTest = (returnMean: Double.nan, info: [(String, Double)]())
-        var curve = LearningCurve()
+        var curve: (steps: [Double], train: [Double], test: [Double]) = ([], [], [])
         var interrupted = false
 
         func test() throws {
@@ -129,8 +129,9 @@ public final class TrainingRun {
                 outcomes += try tester.collect(learner: learner, mode: .greedy, step: step).prefix(wanted - outcomes.count)
             }
             lastTest = (Statistics(outcomes.map(\.episodeReturn)).mean, outcomes.infoMeans)
+            let trainMean = trainReturns.isEmpty ? Double.nan : Statistics(trainReturns).mean
             var row: [(String, Double)] = [("step", Double(step)), ("episodes", Double(episodes)), ("updates", Double(updates)),
-                                           ("return_mean", trainReturns.isEmpty ? .nan : Statistics(trainReturns).mean),
+                                           ("return_mean", trainMean),
                                            ("test_return_mean", lastTest.returnMean),
                                            ("test_length_mean", Statistics(outcomes.map { Double($0.length) }).mean)]
             row += lastTest.info.map { ("test_\($0.0)_mean", $0.1) }
@@ -138,11 +139,13 @@ public final class TrainingRun {
             row += learner.schedules(at: step)
             row.append(("wall_seconds", Date().timeIntervalSince(start)))
             try run.appendMetrics(row)
-            curve.add(step: Double(step), trainReturn: trainReturns.isEmpty ? .nan : Statistics(trainReturns).mean,
-                      testReturn: lastTest.returnMean)
-            try run.writeAtomically(curve.svg(title: "\(entry.name) on \(file), seed \(seed)"), to: "curve.svg")
+            curve.steps.append(Double(step))
+            curve.train.append(trainMean)
+            curve.test.append(lastTest.returnMean)
+            try run.writeAtomically(LearningCurve.ofRun(title: "\(entry.name) on \(file), seed \(seed)", steps: curve.steps,
+                                                        trainReturns: curve.train, testReturns: curve.test).svg(), to: "curve.svg")
             progress?.update(step: step, totalSteps: totalSteps, episodes: episodes,
-                             returnMean: trainReturns.isEmpty ? nil : Statistics(trainReturns).mean, testReturnMean: lastTest.returnMean)
+                             returnMean: trainMean.isNaN ? nil : trainMean, testReturnMean: lastTest.returnMean)
             trainReturns.removeAll()
             stats.removeAll()
         }

@@ -146,7 +146,7 @@ final class TrainingCommandTests: XCTestCase {
         for row in rows { XCTAssertEqual(row.split(separator: ",", omittingEmptySubsequences: false).count, rows[0].split(separator: ",").count) }
     }
 
-    func testReplayFilmsARunFolderAndAWorld() throws {
+    func testReplayAndCurvesReadARunFolder() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-replay-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let trained = try runMarlSim(["envs/matrix/nonmono.lua", "--algo", "qmix", "--steps", "600", "--out", folder])
@@ -161,7 +161,14 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertEqual(random.status, 0, random.stderr)
         XCTAssertTrue(try String(contentsOfFile: folder + "/random.html", encoding: .utf8).contains("random play on envs/hpp.lua"))
 
-        for (arguments, expected) in [(["replay", "nowhere"], "nowhere: no such run folder or world file"),
+        let curves = try runMarlSim(["curves", folder, folder, "--out", folder + "/curves.svg"])
+        XCTAssertEqual(curves.status, 0, curves.stderr)
+        XCTAssertEqual(curves.stdout, "1 curve from 2 runs → \(folder)/curves.svg\n")
+        XCTAssertTrue(try String(contentsOfFile: folder + "/curves.svg", encoding: .utf8).contains("qmix (2 runs)"))
+
+        for (arguments, expected) in [(["curves", folder, "--metric", "test_won_mean"], "metrics.csv: no column 'test_won_mean'; columns: "),
+                                      (["curves", "Tests"], "Tests: not a run folder"),
+                                      (["replay", "nowhere"], "nowhere: no such run folder or world file"),
                                       (["replay", folder, "--env", "payoff=easy"], "--env applies to a world file"),
                                       (["replay", "Tests"], "Tests: not a run folder"),
                                       (["replay", folder, "--episodes", "0"], "--episodes must be at least 1")] {

@@ -72,17 +72,56 @@ final class ReplayOutputTests: XCTestCase {
     }
 
     func testCurveLeavesGapsAtMissingValuesAndLabelsRoundTicks() {
-        var curve = LearningCurve()
-        curve.add(step: 0, trainReturn: .nan, testReturn: -3)
-        for k in 1...4 { curve.add(step: Double(k) * 250_000, trainReturn: Double(k), testReturn: k == 2 ? .nan : 2 * Double(k)) }
-        let svg = curve.svg(title: "a & b")
+        let steps = (0...4).map { Double($0) * 250_000 }
+        let curve = LearningCurve.ofRun(title: "a & b", steps: steps, trainReturns: [.nan, 1, 2, 3, 4], testReturns: [-3, 2, .nan, 6, 8])
+        let svg = curve.svg()
         let polylines = svg.components(separatedBy: "<polyline").count - 1
         XCTAssertEqual(polylines, 3, "training: one run of 4 points; test: 0–250k and 750k–1M")
+        XCTAssertEqual(svg.components(separatedBy: "<polygon").count - 1, 0, "one run has no band")
         XCTAssertTrue(svg.contains(">a &amp; b</text>"))
         XCTAssertTrue(svg.contains(">1M</text>") && svg.contains(">200k</text>"))
         XCTAssertEqual(LearningCurve.ticks(-3, 8), [-5, 0, 5, 10])
         XCTAssertEqual(LearningCurve.ticks(0, 1_000_000), [0, 200_000, 400_000, 600_000, 800_000, 1_000_000])
         XCTAssertEqual(LearningCurve.label(2500), "2.5k")
         XCTAssertEqual(LearningCurve.label(-0.5), "-0.5")
+    }
+
+    func testComparingGroupsRunsByLabelOverTheStepsAllOfThemLogged() {
+        let chart = LearningCurve.comparing(title: "t", valueLabel: "v", runs: [
+            ("hasac", [0, 10, 20], [1, 5, 9]),
+            ("masac", [0, 10], [2, 2]),
+            ("hasac", [0, 10], [3, .nan]),
+            ("hasac", [0, 10, 20], [2, 8, 7]),
+        ])
+        XCTAssertEqual(chart.series.map(\.name), ["hasac (3 runs)", "masac"])
+        let hasac = chart.series[0]
+        XCTAssertEqual(hasac.steps, [0, 10], "20 is missing from the second hasac run")
+        XCTAssertEqual(hasac.values, [2, 6.5], "the NaN at 10 is left out of the mean")
+        XCTAssertEqual(hasac.low, [1, 5])
+        XCTAssertEqual(hasac.high, [3, 8])
+        XCTAssertNil(chart.series[1].low)
+        XCTAssertNotNil(chart.note)
+        XCTAssertEqual(chart.svg().components(separatedBy: "<polygon").count - 1, 1, "one band, hasac's")
+    }
+
+    func testMetricsReadBackAsWrittenAndMalformedFilesNameTheLine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-metrics-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try RunFolder(path: path, config: .object([("seed", .int(1))]))
+        try run.appendMetrics([("step", 0), ("return_mean", .nan)])
+        try run.appendMetrics([("step", 100), ("return_mean", -1.5), ("test_won_mean", 0.25)])
+        let columns = try RunFolder.readMetrics(folder: path)
+        XCTAssertEqual(columns["step"], [0, 100])
+        XCTAssertEqual(columns["return_mean"]?[1], -1.5)
+        XCTAssertTrue(columns["return_mean"]![0].isNaN)
+        XCTAssertTrue(columns["test_won_mean"]![0].isNaN)
+        XCTAssertEqual(columns["test_won_mean"]?[1], 0.25)
+        try "step,x\n1,2\n3,oops\n".write(toFile: path + "/metrics.csv", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try RunFolder.readMetrics(folder: path)) { error in
+            XCTAssertTrue("\(error)".hasSuffix("metrics.csv:3: 'oops' in column x is not a number"), "\(error)")
+        }
+        XCTAssertThrowsError(try RunFolder.readMetrics(folder: path + "/none")) { error in
+            XCTAssertTrue("\(error)".contains("not a run folder"), "\(error)")
+        }
     }
 }

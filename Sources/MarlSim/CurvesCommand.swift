@@ -1,0 +1,69 @@
+import ArgumentParser
+import Common
+import Foundation
+import Training
+import Worlds
+
+/// `marl-sim curves`: the learning curves of many runs in one SVG, grouped by learner.
+struct CurvesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "curves",
+        abstract: "Draw the learning curves of run folders in one SVG: per learner, the mean over its runs and the min-max band.",
+        discussion: """
+            Runs are grouped by the learner in their config.json (or by --label-by world); each group \
+            gets one line, the mean over its runs at every logged step, over the band between their \
+            lowest and highest value.
+            """)
+
+    @Argument(help: "Run folders (each with config.json and metrics.csv).")
+    var folders: [String]
+
+    @Option(help: "The metrics.csv column to draw (e.g. test_won_mean).")
+    var metric: String = "test_return_mean"
+
+    @Option(help: "Group runs by: learner, world, or run (one line per folder).")
+    var labelBy: Grouping = .learner
+
+    @Option(help: "The chart's title (default: the world(s) and the metric).")
+    var title: String?
+
+    @Option(help: "The SVG file to write.")
+    var out: String = "curves.svg"
+
+    enum Grouping: String, ExpressibleByArgument, CaseIterable {
+        case learner, world, run
+    }
+
+    func validate() throws {
+        guard !folders.isEmpty else { throw ValidationError("give at least one run folder") }
+    }
+
+    func run() throws {
+        do {
+            var runs: [(label: String, steps: [Double], values: [Double])] = []
+            var worlds: [String] = []
+            for folder in folders {
+                let config = try RunFolder.readConfig(folder: folder)
+                guard case let .string(learner)? = config["learner"], case let .string(world)? = config["world"] else {
+                    throw OptionError(message: "\(folder)/config.json: needs the string fields 'learner' and 'world'")
+                }
+                let columns = try RunFolder.readMetrics(folder: folder)
+                guard let steps = columns["step"], let values = columns[metric] else {
+                    throw OptionError(message: "\(folder)/metrics.csv: no column '\(metric)'; columns: \(columns.keys.sorted().joined(separator: ", "))")
+                }
+                if !worlds.contains(world) { worlds.append(world) }
+                let label = labelBy == .learner ? learner : labelBy == .world ? world : (folder as NSString).lastPathComponent
+                runs.append((label, steps, values))
+            }
+            let chart = LearningCurve.comparing(title: title ?? "\(worlds.joined(separator: ", ")): \(metric)", valueLabel: metric == "test_return_mean" ? "greedy test return per episode" : metric, runs: runs)
+            do {
+                try Data(chart.svg().utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+            } catch {
+                throw OptionError(message: "\(out): cannot write (\(error.localizedDescription))")
+            }
+            emit("\(chart.series.count) curve\(chart.series.count == 1 ? "" : "s") from \(runs.count) run\(runs.count == 1 ? "" : "s") → \(out)")
+        } catch {
+            throw failure(error)
+        }
+    }
+}
