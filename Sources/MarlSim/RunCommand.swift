@@ -61,6 +61,10 @@ struct RunCommand: ParsableCommand {
             emit("run folder: \(summary.folder)")
             let page = (summary.folder as NSString).appendingPathComponent("replay.html")
             if FileManager.default.fileExists(atPath: page) { emit("watch the team: open \(page) in a browser") }
+            if let replayFailure = summary.replayFailure {
+                emit("replay.html not written: the world's render failed (below); the other files are complete")
+                throw failure(replayFailure)
+            }
             if summary.interrupted { throw ExitCode(130) }
         } catch let exit as ExitCode {
             throw exit

@@ -14,6 +14,8 @@ public struct TrainingSummary {
     public var finalTestInfo: [(String, Double)]
     public var interrupted: Bool
     public var folder: String
+    /// Why replay.html could not be filmed (the world's render failed); the rest of the run is saved.
+    public var replayFailure: Error?
 }
 
 /// One training run (DESIGN.md §1 Training/): collect → store → update → test → log → save.
@@ -190,14 +192,19 @@ public final class TrainingRun {
         summary += lastTest.info.map { ("final_test_\($0.0)_mean", .double($0.1)) }
         summary.append(("interrupted", .bool(interrupted)))
         try run.write(.object(summary), to: "summary.json")
+        var replayFailure: Error?
         let replayEpisodes = settings.int("replay_episodes")
         if replayEpisodes > 0 && worldSpec.hasRender {
-            let episodes = try recordReplay(episodes: replayEpisodes, worldSeed: replaySeed)
-            try run.writeAtomically(replayPage(episodes, trainedSteps: step, worldSeed: replaySeed), to: "replay.html")
+            do {
+                let episodes = try recordReplay(episodes: replayEpisodes, worldSeed: replaySeed)
+                try run.writeAtomically(replayPage(episodes, trainedSteps: step, worldSeed: replaySeed), to: "replay.html")
+            } catch {
+                replayFailure = error
+            }
         }
         return TrainingSummary(steps: step, episodes: episodes, updates: updates, wallSeconds: wall,
                                finalTestReturnMean: lastTest.returnMean, finalTestInfo: lastTest.info,
-                               interrupted: interrupted, folder: folder)
+                               interrupted: interrupted, folder: folder, replayFailure: replayFailure)
     }
 }
 

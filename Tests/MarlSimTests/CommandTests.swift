@@ -179,6 +179,19 @@ final class TrainingCommandTests: XCTestCase {
         }
     }
 
+    func testABrokenRenderFailsTheRunCleanlyAfterSavingEverythingElse() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-render-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let world = "Tests/MarlSimTests/Fixtures/broken/render_bad_radius.lua"
+        let result = try runMarlSim([world, "--algo", "qmix", "--steps", "200", "--set", "log_interval=100", "--out", folder])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.exitedNormally)
+        XCTAssertTrue(result.stdout.contains("done after 200 steps") && result.stdout.contains("replay.html not written"), result.stdout)
+        XCTAssertTrue(result.stderr.contains("error: \(world):13: in render: draw:circle: r must be a finite number"), result.stderr)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        XCTAssertEqual(names, ["config.json", "curve.svg", "metrics.csv", "model.safetensors", "summary.json"])
+    }
+
     func testUnknownSettingAndLearnerAreClearErrors() throws {
         let badKey = try runMarlSim(["envs/matrix/nonmono.lua", "--algo", "vdn", "--set", "batch=3"])
         XCTAssertEqual(badKey.status, 1)
