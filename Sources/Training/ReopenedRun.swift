@@ -17,11 +17,11 @@ public struct ReopenedRun {
     public init(folder: String, limits: WorldLimits = WorldLimits()) throws {
         let configPath = (folder as NSString).appendingPathComponent("config.json")
         func fail(_ path: String, _ message: String) -> TrainingError {
-            TrainingError(message: "\(path): \(message)\n\(Self.rule)")
+            TrainingError(message: "\(path): \(message)\n  \(Self.rule)")
         }
         let config: JSONValue
         do { config = try RunFolder.readConfig(folder: folder) } catch let error as TrainingError {
-            throw TrainingError(message: "\(error.message)\n\(Self.rule)")
+            throw TrainingError(message: "\(error.message)\n  \(Self.rule)")
         }
         guard case let .string(world)? = config["world"], case let .string(learner)? = config["learner"],
               case let .int(seed)? = config["seed"], case let .object(settings)? = config["settings"] else {
@@ -56,7 +56,7 @@ public struct ReopenedRun {
         do {
             try Safetensors.load(run.learner.parameters, from: URL(fileURLWithPath: modelPath))
         } catch {
-            throw TrainingError(message: "\(modelPath): \(error)\nrule: the checkpoint holds every tensor of the \(learner) learner that config.json describes, with the same shapes")
+            throw TrainingError(message: "\(modelPath): \(error)\n  rule: the checkpoint holds every tensor of the \(learner) learner that config.json describes, with the same shapes")
         }
 
         let summaryPath = (folder as NSString).appendingPathComponent("summary.json")
