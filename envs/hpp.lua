@@ -73,8 +73,9 @@ return function(options)
     },
     -- Actor-critics: HARL's algorithm settings but 2 x 64 networks, batch 256, one update per two
     -- steps, 5-step returns, LayerNorm critics and alpha <= 0.5 (1M steps: about 30 minutes on one
-    -- core). HASAC seeds 1-3 end at test returns of 301, 168 and 373, MASAC's at 265, 309 and 213;
-    -- the teams start chasing only after 500-800k steps. Without the LayerNorms the actors ran off
+    -- core). HASAC seeds 1-3 end at test returns of 301, 168 and 373, MASAC's at 265, 309 and 213,
+    -- ADER seeds 1-2 at 258 and 341 (about 2.5 hours each); the teams start chasing only after
+    -- 500-800k steps (ADER's seed 2 from 125k). Without the LayerNorms the actors ran off
     -- the arena early on; without the alpha bound a team that had learned to chase collapsed (alpha
     -- ran up, Q diverged).
     settings = {
