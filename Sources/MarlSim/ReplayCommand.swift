@@ -59,14 +59,14 @@ struct ReplayCommand: ParsableCommand {
             } else {
                 let options = try parseWorldOptions(env)
                 let worldSeed = seed ?? 1
-                let probe = try LuaWorld(file: source, options: options, seed: worldSeed)
-                guard probe.spec.hasRender else {
+                let world = try LuaWorld(file: source, options: options, seed: worldSeed)
+                guard world.spec.hasRender else {
                     throw OptionError(message: "\(source): the world has no render function, so there is nothing to film")
                 }
-                filmed = try ReplayEpisode.randomPlay(file: source, options: options, seed: worldSeed, episodes: episodes)
+                filmed = try ReplayEpisode.randomPlay(in: world, seed: worldSeed, episodes: episodes)
                 page = ReplayPage.html(title: "random play on \(source)",
                                        details: "Uniformly random actions (world seed \(worldSeed)).",
-                                       view: probe.spec.view, episodes: filmed)
+                                       view: world.spec.view, episodes: filmed)
                 let stem = ((source as NSString).lastPathComponent as NSString).deletingPathExtension
                 target = out ?? "\(stem)-replay.html"
             }

@@ -59,8 +59,7 @@ struct RunCommand: ParsableCommand {
             for (key, value) in summary.finalTestInfo { result += String(format: ", %@ %.4g", key, value) }
             emit(result)
             emit("run folder: \(summary.folder)")
-            let page = (summary.folder as NSString).appendingPathComponent("replay.html")
-            if FileManager.default.fileExists(atPath: page) { emit("watch the team: open \(page) in a browser") }
+            if let page = summary.replayFile { emit("watch the team: open \(page) in a browser") }
             if let replayFailure = summary.replayFailure {
                 emit("replay.html not written: the world's render failed (below); the other files are complete")
                 throw failure(replayFailure)

@@ -51,10 +51,11 @@ public struct LearningCurve {
         for run in runs where !labels.contains(run.label) { labels.append(run.label) }
         let series = labels.map { label -> Series in
             let group = runs.filter { $0.label == label }
-            let steps = group.dropFirst().reduce(Set(group[0].steps)) { $0.intersection($1.steps) }.sorted()
+            let byStep = group.map { Dictionary(zip($0.steps, $0.values), uniquingKeysWith: { first, _ in first }) }
+            let steps = byStep.dropFirst().reduce(Set(byStep[0].keys)) { $0.intersection($1.keys) }.sorted()
             var mean: [Double] = [], low: [Double] = [], high: [Double] = []
             for step in steps {
-                let values = group.compactMap { run in run.steps.firstIndex(of: step).map { run.values[$0] } }.filter(\.isFinite)
+                let values = byStep.map { $0[step]! }.filter(\.isFinite)
                 mean.append(values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count))
                 low.append(values.min() ?? .nan)
                 high.append(values.max() ?? .nan)

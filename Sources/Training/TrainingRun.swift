@@ -14,6 +14,8 @@ public struct TrainingSummary {
     public var finalTestInfo: [(String, Double)]
     public var interrupted: Bool
     public var folder: String
+    /// The replay.html written at the end (nil: the world does not render, replay_episodes is 0, or filming failed).
+    public var replayFile: String?
     /// Why replay.html could not be filmed (the world's render failed); the rest of the run is saved.
     public var replayFailure: Error?
 }
@@ -53,12 +55,10 @@ public final class TrainingRun {
         let known = Set(settings.specs.map(\.name))
         try settings.apply(spec.recommendedSettings(for: name) { known.contains($0) }, from: file)
         try settings.apply(overrides, from: overridesSource)
-        for key in ["steps", "envs", "env_threads", "log_interval", "test_episodes", "batch_size", "buffer_size", "n_step"]
-        where settings.has(key) && settings.int(key) < 1 {
-            throw TrainingError(message: "setting '\(key)' must be at least 1, got \(settings.int(key))")
-        }
-        if settings.int("replay_episodes") < 0 {
-            throw TrainingError(message: "setting 'replay_episodes' must be 0 or more, got \(settings.int("replay_episodes"))")
+        let lowestValues = ["steps": 1, "envs": 1, "env_threads": 1, "log_interval": 1, "test_episodes": 1, "batch_size": 1,
+                            "buffer_size": 1, "n_step": 1, "replay_episodes": 0]
+        for (key, lowest) in lowestValues.sorted(by: { $0.key < $1.key }) where settings.has(key) && settings.int(key) < lowest {
+            throw TrainingError(message: "setting '\(key)' must be at least \(lowest), got \(settings.int(key))")
         }
         self.file = file
         self.options = options
@@ -144,7 +144,7 @@ public final class TrainingRun {
             curve.steps.append(Double(step))
             curve.train.append(trainMean)
             curve.test.append(lastTest.returnMean)
-            try run.writeAtomically(LearningCurve.ofRun(title: "\(entry.name) on \(file), seed \(seed)", steps: curve.steps,
+            try run.writeAtomically(LearningCurve.ofRun(title: title, steps: curve.steps,
                                                         trainReturns: curve.train, testReturns: curve.test).svg(), to: "curve.svg")
             progress?.update(step: step, totalSteps: totalSteps, episodes: episodes,
                              returnMean: trainMean.isNaN ? nil : trainMean, testReturnMean: lastTest.returnMean)
@@ -192,23 +192,27 @@ public final class TrainingRun {
         summary += lastTest.info.map { ("final_test_\($0.0)_mean", .double($0.1)) }
         summary.append(("interrupted", .bool(interrupted)))
         try run.write(.object(summary), to: "summary.json")
-        var replayFailure: Error?
+        var replayFile: String?, replayFailure: Error?
         let replayEpisodes = settings.int("replay_episodes")
         if replayEpisodes > 0 && worldSpec.hasRender {
             do {
                 let episodes = try recordReplay(episodes: replayEpisodes, worldSeed: replaySeed)
                 try run.writeAtomically(replayPage(episodes, trainedSteps: step, worldSeed: replaySeed), to: "replay.html")
+                replayFile = (folder as NSString).appendingPathComponent("replay.html")
             } catch {
                 replayFailure = error
             }
         }
         return TrainingSummary(steps: step, episodes: episodes, updates: updates, wallSeconds: wall,
                                finalTestReturnMean: lastTest.returnMean, finalTestInfo: lastTest.info,
-                               interrupted: interrupted, folder: folder, replayFailure: replayFailure)
+                               interrupted: interrupted, folder: folder, replayFile: replayFile, replayFailure: replayFailure)
     }
 }
 
 extension TrainingRun {
+    /// "<learner> on <world>, seed <S>": the heading of curve.svg and replay.html.
+    var title: String { "\(entry.name) on \(file), seed \(seed)" }
+
     /// The world's contract: agents, spaces, view, which optional functions it has.
     public var worldSpec: WorldSpec { pool.spec }
 
@@ -227,7 +231,7 @@ extension TrainingRun {
 
     /// replay.html: the episodes with the run's world, learner and seed, and the learning curve beside it.
     public func replayPage(_ episodes: [ReplayEpisode], trainedSteps: Int, worldSeed: UInt64) -> String {
-        ReplayPage.html(title: "\(entry.name) on \(file), seed \(seed)",
+        ReplayPage.html(title: title,
                         details: "Greedy episodes after \(trainedSteps) training steps (world seed \(worldSeed)); the settings are in config.json.",
                         view: worldSpec.view, episodes: episodes, curve: "curve.svg")
     }

@@ -27,10 +27,8 @@ public struct ReplayEpisode: Sendable, Equatable {
         frames.append(ReplayFrame(calls: try world.render(), reward: reward))
     }
 
-    /// Episodes of uniformly random play in one instance: a world author's first look at a world.
-    public static func randomPlay(file: String, options: [(String, OptionValue)], seed: UInt64, episodes: Int,
-                                  limits: WorldLimits = WorldLimits()) throws -> [ReplayEpisode] {
-        let world = try LuaWorld(file: file, options: options, seed: seed, instance: 0, limits: limits)
+    /// Episodes of uniformly random play in `world`: a world author's first look at a world.
+    public static func randomPlay(in world: LuaWorld, seed: UInt64, episodes: Int) throws -> [ReplayEpisode] {
         world.strict = true
         var policy = RandomPolicy(seed: seed, stream: 0x5E91)
         var action = JointAction(spec: world.spec)

@@ -4,8 +4,10 @@ import XCTest
 
 final class ReplayTests: XCTestCase {
     func testRandomPlayFilmsEveryStepReproducibly() throws {
-        let file = Paths.envs("hpp.lua")
-        let episodes = try ReplayEpisode.randomPlay(file: file, options: [], seed: 4, episodes: 2)
+        func play(seed: UInt64) throws -> [ReplayEpisode] {
+            try ReplayEpisode.randomPlay(in: LuaWorld(file: Paths.envs("hpp.lua"), seed: seed), seed: seed, episodes: 2)
+        }
+        let episodes = try play(seed: 4)
         XCTAssertEqual(episodes.count, 2)
         for episode in episodes {
             XCTAssertEqual(episode.frames.count, 51, "the reset plus 50 steps")
@@ -16,8 +18,8 @@ final class ReplayTests: XCTestCase {
             XCTAssertEqual(episode.info["contacts"]! * 10, episode.episodeReturn, accuracy: 1e-9)
         }
         XCTAssertNotEqual(episodes[0], episodes[1], "consecutive episodes differ")
-        XCTAssertEqual(try ReplayEpisode.randomPlay(file: file, options: [], seed: 4, episodes: 2), episodes)
-        XCTAssertNotEqual(try ReplayEpisode.randomPlay(file: file, options: [], seed: 5, episodes: 2), episodes)
+        XCTAssertEqual(try play(seed: 4), episodes)
+        XCTAssertNotEqual(try play(seed: 5), episodes)
     }
 
     func testFilmedFramesAreTheWorldsPictures() throws {
