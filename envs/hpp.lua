@@ -74,10 +74,10 @@ return function(options)
     -- Actor-critics: HARL's algorithm settings but 2 x 64 networks, batch 256, one update per two
     -- steps, 5-step returns, LayerNorm critics and alpha <= 0.5 (1M steps: about 30 minutes on one
     -- core). HASAC seeds 1-3 end at test returns of 301, 168 and 373, MASAC's at 265, 309 and 213,
-    -- ADER seeds 1-2 at 258 and 341 (about 2.5 hours each); the teams start chasing only after
-    -- 500-800k steps (ADER's seed 2 from 125k). Without the LayerNorms the actors ran off
-    -- the arena early on; without the alpha bound a team that had learned to chase collapsed (alpha
-    -- ran up, Q diverged).
+    -- ADER's at 258, 341 and 193 (2-2.5 hours each); the teams start chasing only after
+    -- 500-800k steps (ADER's seeds 2 and 3 from 125k and 225k). Without the LayerNorms the actors
+    -- ran off the arena early on; without the alpha bound a team that had learned to chase
+    -- collapsed (alpha ran up, Q diverged).
     settings = {
       all = {steps = 1000000, warmup_steps = 5000, updates_per_step = 0.5, n_step = 5, batch_size = 256, hidden = 64,
              critic_layer_norm = true, alpha_max = 0.5, log_interval = 25000, test_episodes = 8},
