@@ -55,7 +55,7 @@ public struct LearningCurve {
             let steps = byStep.dropFirst().reduce(Set(byStep[0].keys)) { $0.intersection($1.keys) }.sorted()
             var mean: [Double] = [], low: [Double] = [], high: [Double] = []
             for step in steps {
-                let values = byStep.map { $0[step]! }.filter(\.isFinite)
+                let values = byStep.compactMap { $0[step] }.filter(\.isFinite)
                 mean.append(values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count))
                 low.append(values.min() ?? .nan)
                 high.append(values.max() ?? .nan)

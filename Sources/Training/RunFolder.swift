@@ -31,11 +31,14 @@ public final class RunFolder {
         try writeAtomically(value.serialized + "\n", to: name)
     }
 
-    public func writeAtomically(_ text: String, to name: String) throws {
+    @discardableResult
+    public func writeAtomically(_ text: String, to name: String) throws -> String {
         try writeAtomically(Data(text.utf8), to: name)
     }
 
-    public func writeAtomically(_ data: Data, to name: String) throws {
+    /// Writes `name` through a temporary file and a rename, so a reader never sees half a file; returns its path.
+    @discardableResult
+    public func writeAtomically(_ data: Data, to name: String) throws -> String {
         let target = (path as NSString).appendingPathComponent(name)
         let temporary = (path as NSString).appendingPathComponent(".\(name).partial")
         do {
@@ -45,6 +48,7 @@ public final class RunFolder {
             try? FileManager.default.removeItem(atPath: temporary)
             throw TrainingError(message: "\(target): cannot write (\(error))")
         }
+        return target
     }
 
     /// Appends a metrics row. The first row fixes the columns; a later row with new columns

@@ -197,8 +197,7 @@ public final class TrainingRun {
         if replayEpisodes > 0 && worldSpec.hasRender {
             do {
                 let episodes = try recordReplay(episodes: replayEpisodes, worldSeed: replaySeed)
-                try run.writeAtomically(replayPage(episodes, trainedSteps: step, worldSeed: replaySeed), to: "replay.html")
-                replayFile = (folder as NSString).appendingPathComponent("replay.html")
+                replayFile = try run.writeAtomically(replayPage(episodes, trainedSteps: step, worldSeed: replaySeed), to: "replay.html")
             } catch {
                 replayFailure = error
             }
