@@ -96,16 +96,17 @@ public final class ADER: TransitionLearner {
         let N = layout.agents, hidden = ActorCriticSettings.hidden(settings)
         actors = StochasticActors("actor", layout: layout, hidden: hidden, rng: &rng)
         let madeActors = actors, actorRate = Float(settings.double("actor_lr"))
-        actorOptimizers = (0..<N).map { Adam(ParameterSet(madeActors.parameters(of: $0)), learningRate: actorRate) }
+        actorOptimizers = (0..<N).map { Adam(ParameterSet(madeActors.networkParameters(madeActors.network(of: $0))), learningRate: actorRate) }
         let embed = settings.int("mixer_embed"), hyper = settings.int("hypernet_hidden"), criticRate = Float(settings.double("critic_lr"))
-        let sizes = [layout.observationSize + layout.actionWidth] + hidden + [1], norm = settings.bool("critic_layer_norm")
-        reward = FactoredTwinCritic("reward", agents: N, stateSize: layout.stateSize, networks: N, sizes: sizes, layerNorm: norm, kind: .reward,
+        // One utility per agent on its own [oⁱ, aⁱ].
+        let sizes = (0..<N).map { [layout.observationSizes[$0] + layout.actionWidth(of: $0)] + hidden + [1] }, norm = settings.bool("critic_layer_norm")
+        reward = FactoredTwinCritic("reward", agents: N, stateSize: layout.stateSize, sizes: sizes, layerNorm: norm, kind: .reward,
                                     embed: embed, hypernetHidden: hyper, rng: &rng) { Adam($0, learningRate: criticRate) }
-        entropy = FactoredTwinCritic("entropy", agents: N, stateSize: layout.stateSize, networks: N, sizes: sizes, layerNorm: norm, kind: .entropy,
+        entropy = FactoredTwinCritic("entropy", agents: N, stateSize: layout.stateSize, sizes: sizes, layerNorm: norm, kind: .entropy,
                                      embed: embed, hypernetHidden: hyper, rng: &rng) { Adam($0, learningRate: criticRate) }
         self.rng = rng
 
-        budget = EntropyBudget(agents: N, total: Double(N * layout.actionDimensions) * settings.double("target_entropy_per_dim"),
+        budget = EntropyBudget(agents: N, total: Double(layout.jointActionWidth) * settings.double("target_entropy_per_dim"),
                                settings: settings, adaptive: adaptive)
         metric = adaptive && settings.string("ader_metric") == "code" ? .code : .paper
         backupAlpha = settings.bool("ader_entropy_backup_alpha")
@@ -184,9 +185,11 @@ public final class ADER: TransitionLearner {
         g.reset()
         let states = g.constant(batch.states, Shape(B, layout.stateSize))
         let nextStates = g.constant(batch.nextStates, Shape(B, layout.stateSize))
-        let observations = agentBlocks(batch.observations, layout.observationSize)
-        let nextObservations = agentBlocks(batch.nextObservations, layout.observationSize)
-        let actions = agentBlocks(batch.actions, layout.actionWidth)
+        let observations = observationBlocks(batch.observations)
+        let nextObservations = observationBlocks(batch.nextObservations)
+        let actions = (0..<N).map {
+            AgentColumns.of(batch.actions, agent: $0, agents: N, stride: layout.actionWidth, width: layout.actionWidth(of: $0), graph: g)
+        }
         let alphas = budget.temperatures.map(\.value)
         let (rewardTarget, entropyTarget): (Tensor, Tensor) = g.withoutGradients {
             // Every transition ended its episode (one-step games): both bootstraps are exactly 0, skip them.
@@ -229,7 +232,7 @@ public final class ADER: TransitionLearner {
         let g = graph, B = batch.size, N = layout.agents
         g.reset()
         let states = g.constant(batch.states, Shape(B, layout.stateSize))
-        let observations = agentBlocks(batch.observations, layout.observationSize)
+        let observations = observationBlocks(batch.observations)
         var actions: [Tensor] = [], logPis: [Tensor] = [], meanActions: [Float] = []
         for i in 0..<N {
             let policy = actors.gaussian(i, observations: observations[i])
@@ -290,7 +293,7 @@ public final class ADER: TransitionLearner {
     /// ΔVᵢ = Q^R_i(oⁱ, tanh(μ + σe^δ ε)) − Q^R_i(oⁱ, tanh(μ + σε)) and ΔHᵢ = −(log π′(a′) − log π(a))
     /// = δ·D + Σ_d [log(1 − tanh² u′_d) − log(1 − tanh² u_d)].
     func codeContributions(observations: [Tensor], states: Tensor) -> [[Double]] {
-        let g = graph, N = layout.agents, D = layout.actionDimensions, B = observations[0].count / layout.observationSize
+        let g = graph, N = layout.agents, B = observations[0].shape[0]
         let delta: Float = 1e-3
         return g.withoutGradients {
             var base: [Tensor] = [], widened: [Tensor] = [], entropyChange = [[Double]](repeating: [Double](repeating: 0, count: N), count: B)
@@ -301,6 +304,7 @@ public final class ADER: TransitionLearner {
                 let u = policy.mean + std * noise, uWide = policy.mean + std * Foundation.exp(delta) * noise
                 base.append(u.tanh())
                 widened.append(uWide.tanh())
+                let D = layout.actionWidth(of: i)
                 for b in 0..<B {
                     var change = Double(delta) * Double(D)
                     for d in 0..<D {
@@ -330,9 +334,9 @@ public final class ADER: TransitionLearner {
         return 2 * (Foundation.log(2.0) - Double(u) - softplus)
     }
 
-    /// Agent i's [B, W] block of [B][N][W] rows, for every agent.
-    private func agentBlocks(_ data: [Float], _ width: Int) -> [Tensor] {
-        AgentColumns.blocks(data, agents: layout.agents, width: width, graph: graph)
+    /// Every agent's own observations [B, Oᵢ] from rows [B][N][O].
+    private func observationBlocks(_ data: [Float]) -> [Tensor] {
+        data.withUnsafeBufferPointer { rows in (0..<layout.agents).map { actors.observations(rows, agent: $0, graph: graph) } }
     }
 }
 
@@ -455,12 +459,13 @@ final class FactoredTwinCritic {
     let online: [ParameterSet], target: ParameterSet, onlineAll: ParameterSet
     let optimizers: [any Optimizer]
 
-    init(_ name: String, agents N: Int, stateSize S: Int, networks: Int, sizes: [Int], layerNorm: Bool = false, kind: Kind, embed: Int,
+    /// `sizes[i]`: the layer sizes of utility network i (one per agent, or one shared).
+    init(_ name: String, agents N: Int, stateSize S: Int, sizes: [[Int]], layerNorm: Bool = false, kind: Kind, embed: Int,
          hypernetHidden: Int, rng: inout RandomSource, optimizer: (ParameterSet) -> any Optimizer) {
         self.kind = kind
         let isReward = kind == .reward
         func nets(_ prefix: String) -> [[MLP]] {
-            (0..<2).map { k in (0..<networks).map { i in MLP("\(name).\(prefix)q\(k + 1).\(i)", sizes: sizes, layerNorm: layerNorm, rng: &rng) } }
+            (0..<2).map { k in sizes.indices.map { i in MLP("\(name).\(prefix)q\(k + 1).\(i)", sizes: sizes[i], layerNorm: layerNorm, rng: &rng) } }
         }
         func qmixers(_ prefix: String) -> [QMixer] {
             isReward ? (0..<2).map { QMixer("\(name).\(prefix)mixer\($0 + 1)", agents: N, stateSize: S, embed: embed, hypernetHidden: hypernetHidden, layerNorm: layerNorm, rng: &rng) } : []
@@ -599,7 +604,7 @@ public final class DiscreteADER: EpisodeLearner {
 
     public let layout: EpisodeLayout
     let actorInputs: AgentInputs, criticInputs: AgentInputs
-    let actor: RecurrentAgent
+    let actor: RecurrentAgents
     let controller: RecurrentController
     let actorOptimizer: any Optimizer
     let reward: FactoredTwinCritic, entropy: FactoredTwinCritic
@@ -613,7 +618,7 @@ public final class DiscreteADER: EpisodeLearner {
     let graph = Graph()
     var rng: RandomSource
     var lastTargetUpdate = 0
-    private var actorRows: [Float] = [], criticRows: [Float] = []
+    private var actorRows: [[Float]] = [], criticRows: [Float] = []
 
     /// ADER (`adaptive`) or SER-MARL/SER-DCE. Precondition: discrete actions.
     public init(layout: EpisodeLayout, settings: Settings, seed: UInt64, adaptive: Bool) {
@@ -624,16 +629,17 @@ public final class DiscreteADER: EpisodeLearner {
         let N = layout.agents, A = layout.actions, S = layout.stateSize
         actorInputs = AgentInputs(layout: layout, lastAction: settings.bool("obs_last_action"), agentID: settings.bool("obs_agent_id"))
         criticInputs = AgentInputs(layout: layout, lastAction: false, agentID: true)
-        actor = RecurrentAgent("actor", inputs: actorInputs.width, hidden: settings.int("rnn_hidden"), actions: A, rng: &rng)
-        controller = RecurrentController(agent: actor, inputs: actorInputs)
+        actor = RecurrentAgents(network: RecurrentAgent("actor", inputs: actorInputs.width, hidden: settings.int("rnn_hidden"), actions: A, rng: &rng),
+                                inputs: actorInputs)
+        controller = RecurrentController(agents: actor)
         actorOptimizer = RecurrentSettings.optimizer(settings, ParameterSet(actor.parameters))
         var criticSettings = settings
         try? criticSettings.apply([("lr", String(settings.double("critic_lr")))], from: "critic_lr")
         let sizes = [criticInputs.width, settings.int("critic_hidden"), settings.int("critic_hidden"), A]
         let embed = settings.int("mixer_embed"), hyper = settings.int("hypernet_hidden")
-        reward = FactoredTwinCritic("reward", agents: N, stateSize: S, networks: 1, sizes: sizes, kind: .reward, embed: embed,
+        reward = FactoredTwinCritic("reward", agents: N, stateSize: S, sizes: [sizes], kind: .reward, embed: embed,
                                     hypernetHidden: hyper, rng: &rng) { RecurrentSettings.optimizer(criticSettings, $0) }
-        entropy = FactoredTwinCritic("entropy", agents: N, stateSize: S, networks: 1, sizes: sizes, kind: .entropy, embed: embed,
+        entropy = FactoredTwinCritic("entropy", agents: N, stateSize: S, sizes: [sizes], kind: .entropy, embed: embed,
                                      hypernetHidden: hyper, rng: &rng) { RecurrentSettings.optimizer(criticSettings, $0) }
         self.rng = rng
 
@@ -717,7 +723,7 @@ public final class DiscreteADER: EpisodeLearner {
 
     /// Per-slot tensors of a batch: actor inputs and availability, critic inputs [(T+1)·B·N, O+N].
     private func tensors(_ batch: EpisodeBatch) -> (b: BatchTensors, critic: Tensor) {
-        let b = BatchTensors(batch, inputs: actorInputs, rows: &actorRows, graph: graph)
+        let b = BatchTensors(batch, agents: actor, rows: &actorRows, graph: graph)
         criticInputs.fill(batch: batch, into: &criticRows)
         let rows = (batch.steps + 1) * batch.episodes * layout.agents
         let critic = criticRows.withUnsafeBufferPointer { graph.constant(copying: $0.baseAddress!, Shape(rows, criticInputs.width)) }

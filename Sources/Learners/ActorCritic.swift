@@ -58,11 +58,19 @@ public enum ActorCriticSettings {
         SettingSpec("discrete_target_entropy", .text("scaled"), "scaled (κ·log|A|) or harl-legacy (0, HARL's bug)", choices: ["scaled", "harl-legacy"]),
     ]
 
-    /// The per-agent target entropy the settings name.
+    /// The per-agent target entropy the settings name (a homogeneous team).
     public static func targetEntropy(_ layout: EpisodeLayout, _ settings: Settings) -> Double {
-        if !layout.isContinuous && settings.string("discrete_target_entropy") == "harl-legacy" { return 0 }
-        return Temperature.defaultTarget(layout, kappa: settings.double("target_entropy_scale"),
-                                         perDimension: settings.double("target_entropy_per_dim"))
+        precondition(layout.isHomogeneous, "a heterogeneous team has one target entropy per agent")
+        return targetEntropies(layout, settings)[0]
+    }
+
+    /// Each agent's target entropy from its own action space: −dim Aᵢ (scaled), or κ·log|Aᵢ|.
+    public static func targetEntropies(_ layout: EpisodeLayout, _ settings: Settings) -> [Double] {
+        layout.actionSpaces.map { space in
+            if !space.isContinuous && settings.string("discrete_target_entropy") == "harl-legacy" { return 0 }
+            return Temperature.defaultTarget(space, kappa: settings.double("target_entropy_scale"),
+                                             perDimension: settings.double("target_entropy_per_dim"))
+        }
     }
 
     /// A temperature from the settings.
@@ -79,16 +87,27 @@ public enum ActorCriticSettings {
     }
 }
 
-/// Per-agent views of row-major [B][N][W] data as graph constants.
+/// Per-agent views of row-major [B][N][stride] data as graph constants: agent i's block is the
+/// first `width` values of its row (a heterogeneous agent's own columns; the rest is padding).
 public enum AgentColumns {
     /// Agent i's [B, W] block of `data` laid out [B][N][W].
     public static func of(_ data: UnsafeBufferPointer<Float>, agent i: Int, agents N: Int, width W: Int, graph: Graph) -> Tensor {
-        graph.constant(Shape(data.count / Swift.max(N * W, 1), W)) { copy(data, agent: i, agents: N, width: W, into: $0) }
+        of(data, agent: i, agents: N, stride: W, width: W, graph: graph)
+    }
+
+    /// Agent i's [B, width] block of `data` laid out [B][N][stride].
+    public static func of(_ data: UnsafeBufferPointer<Float>, agent i: Int, agents N: Int, stride: Int, width W: Int, graph: Graph) -> Tensor {
+        graph.constant(Shape(data.count / Swift.max(N * stride, 1), W)) { copy(data, agent: i, agents: N, stride: stride, width: W, into: $0) }
     }
 
     /// Same, from an array.
     public static func of(_ data: [Float], agent i: Int, agents N: Int, width W: Int, graph: Graph) -> Tensor {
-        data.withUnsafeBufferPointer { of($0, agent: i, agents: N, width: W, graph: graph) }
+        data.withUnsafeBufferPointer { of($0, agent: i, agents: N, stride: W, width: W, graph: graph) }
+    }
+
+    /// Same, from an array laid out [B][N][stride].
+    public static func of(_ data: [Float], agent i: Int, agents N: Int, stride: Int, width W: Int, graph: Graph) -> Tensor {
+        data.withUnsafeBufferPointer { of($0, agent: i, agents: N, stride: stride, width: W, graph: graph) }
     }
 
     /// Every agent's block, in agent order.
@@ -96,106 +115,185 @@ public enum AgentColumns {
         (0..<N).map { of(data, agent: $0, agents: N, width: W, graph: graph) }
     }
 
-    /// Agent i's block as plain values [B][W].
-    public static func values(_ data: [Float], agent i: Int, agents N: Int, width W: Int) -> [Float] {
-        [Float](unsafeUninitializedCapacity: data.count / Swift.max(N, 1)) { out, count in
-            data.withUnsafeBufferPointer { copy($0, agent: i, agents: N, width: W, into: out) }
+    /// Agent i's block as plain values [B][width] of data laid out [B][N][stride].
+    public static func values(_ data: [Float], agent i: Int, agents N: Int, stride: Int, width W: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: data.count / Swift.max(N * stride, 1) * W) { out, count in
+            data.withUnsafeBufferPointer { copy($0, agent: i, agents: N, stride: stride, width: W, into: out) }
             count = out.count
         }
     }
 
-    private static func copy(_ data: UnsafeBufferPointer<Float>, agent i: Int, agents N: Int, width W: Int,
+    /// Agent i's block as plain values [B][W].
+    public static func values(_ data: [Float], agent i: Int, agents N: Int, width W: Int) -> [Float] {
+        values(data, agent: i, agents: N, stride: W, width: W)
+    }
+
+    /// [B][N][actionWidth] actions as [B, Σ_i Wᵢ]: each agent's own one-hot or values side by side,
+    /// the joint action a centralized critic reads (the data itself when no agent row is padded).
+    public static func jointActions(_ data: [Float], layout: EpisodeLayout, graph: Graph) -> Tensor {
+        let N = layout.agents, W = layout.actionWidth, B = data.count / Swift.max(N * W, 1)
+        if layout.jointActionWidth == N * W { return graph.constant(data, Shape(B, N * W)) }
+        let widths = layout.actionSpaces.map(\.count), total = layout.jointActionWidth
+        return graph.constant(Shape(B, total)) { out in
+            for b in 0..<B {
+                var column = 0
+                for i in 0..<N {
+                    for k in 0..<widths[i] { out[b * total + column + k] = data[(b * N + i) * W + k] }
+                    column += widths[i]
+                }
+            }
+        }
+    }
+
+    private static func copy(_ data: UnsafeBufferPointer<Float>, agent i: Int, agents N: Int, stride: Int, width W: Int,
                              into out: UnsafeMutableBufferPointer<Float>) {
-        let B = data.count / Swift.max(N * W, 1)
-        for b in 0..<B { for k in 0..<W { out[b * W + k] = data[(b * N + i) * W + k] } }
+        let B = data.count / Swift.max(N * stride, 1)
+        for b in 0..<B { for k in 0..<W { out[b * W + k] = data[(b * N + i) * stride + k] } }
     }
 }
 
-/// Feed-forward stochastic actors, one network per agent (HARL: no sharing by default): a trunk
-/// MLP with ReLU and a final tanh (ALGORITHMS.md §4.2), then a tanh-squashed Gaussian head
-/// (continuous, §0.6) or masked logits sampled with Gumbel straight-through (discrete, §0.7).
+/// Feed-forward stochastic actors (ALGORITHMS.md §4.2): a trunk MLP with ReLU and a final tanh,
+/// then a tanh-squashed Gaussian head (continuous agents, §0.6) or masked logits sampled with
+/// Gumbel straight-through (discrete agents, §0.7). One network per agent (HARL: no sharing by
+/// default), or one per group of agents with equal spaces; each network has its agents' own sizes.
 public final class StochasticActors {
     public let layout: EpisodeLayout
     let trunks: [MLP]
     let heads: [Linear]
-    let logStds: [Linear]
-    public let shared: Bool
+    /// The log-σ heads of the continuous networks (nil for discrete ones).
+    let logStds: [Linear?]
+    /// Which network agent i acts with.
+    let networkOf: [Int]
+    /// The agents of each network.
+    public let members: [[Int]]
 
-    public init(_ name: String, layout: EpisodeLayout, hidden: [Int], shared: Bool = false, rng: inout RandomSource) {
+    public init(_ name: String, layout: EpisodeLayout, hidden: [Int], sharing: ParameterSharing = .none, rng: inout RandomSource) {
         self.layout = layout
-        self.shared = shared
-        let count = shared ? 1 : layout.agents, H = hidden.last ?? layout.observationSize
-        trunks = (0..<count).map { MLP("\(name)\($0).trunk", sizes: [layout.observationSize] + hidden, rng: &rng) }
-        heads = (0..<count).map {
-            layout.isContinuous ? Linear("\(name)\($0).mean", H, layout.actionDimensions, rng: &rng)
-                                : Linear("\(name)\($0).logits", H, layout.actions, orthogonalGain: 0.01, rng: &rng)
+        members = sharing == .groups ? layout.groups : (0..<layout.agents).map { [$0] }
+        var networkOf = Array(repeating: 0, count: layout.agents)
+        for (k, group) in members.enumerated() { for i in group { networkOf[i] = k } }
+        self.networkOf = networkOf
+        let first = members.map { $0[0] }
+        trunks = first.enumerated().map { k, i in MLP("\(name)\(k).trunk", sizes: [layout.observationSizes[i]] + hidden, rng: &rng) }
+        heads = first.enumerated().map { k, i in
+            let H = hidden.last ?? layout.observationSizes[i]
+            switch layout.actionSpaces[i] {
+            case let .continuous(d): return Linear("\(name)\(k).mean", H, d, rng: &rng)
+            case let .discrete(n): return Linear("\(name)\(k).logits", H, n, orthogonalGain: 0.01, rng: &rng)
+            }
         }
-        logStds = layout.isContinuous ? (0..<count).map { Linear("\(name)\($0).log_std", H, layout.actionDimensions, rng: &rng) } : []
+        logStds = first.enumerated().map { k, i in
+            guard case let .continuous(d) = layout.actionSpaces[i] else { return nil }
+            return Linear("\(name)\(k).log_std", hidden.last ?? layout.observationSizes[i], d, rng: &rng)
+        }
     }
 
     /// Every actor's parameters.
     public var parameters: [Parameter] { (0..<trunks.count).flatMap { networkParameters($0) } }
 
-    /// Agent i's parameters (all agents' when shared).
-    public func parameters(of i: Int) -> [Parameter] { networkParameters(shared ? 0 : i) }
+    /// How many networks there are (one per agent, or one per group).
+    public var networkCount: Int { trunks.count }
 
-    private func networkParameters(_ k: Int) -> [Parameter] {
-        trunks[k].parameters + heads[k].parameters + (logStds.isEmpty ? [] : logStds[k].parameters)
+    /// The network agent i acts with.
+    public func network(of i: Int) -> Int { networkOf[i] }
+
+    /// The parameters of network k.
+    public func networkParameters(_ k: Int) -> [Parameter] {
+        trunks[k].parameters + heads[k].parameters + (logStds[k]?.parameters ?? [])
     }
 
-    private func features(_ i: Int, _ observations: Tensor) -> Tensor { trunks[shared ? 0 : i](observations).tanh() }
+    private func features(_ i: Int, _ observations: Tensor) -> Tensor { trunks[networkOf[i]](observations).tanh() }
 
-    /// A sample for agent i from observations [B, O] (and availability [B, A] when discrete):
-    /// the action [B, W] (values, or a one-hot carrying the Gumbel gradient) and log π [B, 1].
+    /// A sample for agent i from observations [B, Oᵢ] (and availability [B, Aᵢ] when discrete):
+    /// the action [B, Wᵢ] (values, or a one-hot carrying the Gumbel gradient) and log π [B, 1].
     /// Reparameterised, so gradients reach the actor when the graph records.
     public func sample(_ i: Int, observations: Tensor, available: Tensor?, rng: inout RandomSource) -> (action: Tensor, logProbability: Tensor) {
-        if layout.isContinuous { return gaussian(i, observations: observations).sample(rng: &rng) }
-        let k = shared ? 0 : i, h = features(i, observations)
-        let logits = heads[k](h)
+        if layout.actionSpaces[i].isContinuous { return gaussian(i, observations: observations).sample(rng: &rng) }
+        let h = features(i, observations)
+        let logits = heads[networkOf[i]](h)
         let gumbel = GumbelSoftmaxSample(logits: logits, mask: available, rng: &rng)
         return (gumbel.action, gumbel.logProbability(logits: logits, mask: available))
     }
 
-    /// Agent i's tanh-squashed Gaussian for observations [B, O] (continuous layouts), for methods
+    /// Agent i's tanh-squashed Gaussian for observations [B, Oᵢ] (continuous agents), for methods
     /// that look at the policy's parameters rather than only at samples.
     public func gaussian(_ i: Int, observations: Tensor) -> TanhGaussian {
-        precondition(layout.isContinuous, "a Gaussian policy needs continuous actions")
-        let k = shared ? 0 : i, h = features(i, observations)
-        return TanhGaussian(mean: heads[k](h), logStd: logStds[k](h))
+        let k = networkOf[i]
+        guard let logStd = logStds[k] else { preconditionFailure("a Gaussian policy needs continuous actions") }
+        let h = features(i, observations)
+        return TanhGaussian(mean: heads[k](h), logStd: logStd(h))
     }
 
     /// The deterministic test action: tanh(μ), or the most probable available action as a one-hot.
     public func deterministic(_ i: Int, observations: Tensor, available: Tensor?) -> Tensor {
-        let k = shared ? 0 : i, h = features(i, observations)
-        if layout.isContinuous { return heads[k](h).tanh() }
-        return MaskedCategorical(logits: heads[k](h), mask: available).greedy().oneHot(depth: layout.actions)
+        let k = networkOf[i], h = features(i, observations)
+        switch layout.actionSpaces[i] {
+        case .continuous: return heads[k](h).tanh()
+        case let .discrete(n): return MaskedCategorical(logits: heads[k](h), mask: available).greedy().oneHot(depth: n)
+        }
     }
 
-    /// Actions for one step of E instances ([E][N][O] observations), sampled or deterministic.
+    /// Agent i's observations [B, Oᵢ] from rows laid out [B][N][observationSize].
+    public func observations(_ data: UnsafeBufferPointer<Float>, agent i: Int, graph: Graph) -> Tensor {
+        AgentColumns.of(data, agent: i, agents: layout.agents, stride: layout.observationSize, width: layout.observationSizes[i], graph: graph)
+    }
+
+    /// Agent i's availability [B, Aᵢ] from rows laid out [B][N][actions] (nil for a continuous agent).
+    public func availability(_ data: UnsafeBufferPointer<Float>, agent i: Int, graph: Graph) -> Tensor? {
+        guard case let .discrete(n) = layout.actionSpaces[i] else { return nil }
+        return AgentColumns.of(data, agent: i, agents: layout.agents, stride: layout.actions, width: n, graph: graph)
+    }
+
+    /// Actions for one step of E instances ([E][N][O] observations), sampled or deterministic:
+    /// discrete agents' ids in `discrete` [E·N], continuous agents' values in `continuous` [E·N·D].
     public func act(observations: UnsafeBufferPointer<Float>, available: UnsafeBufferPointer<Float>, mode: ActingMode,
                     graph: Graph, rng: inout RandomSource) -> JointActions {
-        let N = layout.agents, O = layout.observationSize, W = layout.actionWidth, A = layout.actions
-        let E = observations.count / (N * O)
+        let N = layout.agents, D = layout.actionDimensions
+        let E = observations.count / (N * layout.observationSize)
         graph.reset()
         var joint = JointActions()
-        joint.continuous = layout.isContinuous ? Array(repeating: 0, count: E * N * W) : []
-        joint.discrete = layout.isContinuous ? [] : Array(repeating: 0, count: E * N)
+        joint.continuous = D > 0 ? Array(repeating: 0, count: E * N * D) : []
+        joint.discrete = layout.actions > 0 ? Array(repeating: 0, count: E * N) : []
         graph.withoutGradients {
             for i in 0..<N {
-                let obs = AgentColumns.of(observations, agent: i, agents: N, width: O, graph: graph)
-                let mask = layout.isContinuous ? nil : AgentColumns.of(available, agent: i, agents: N, width: A, graph: graph)
+                let obs = self.observations(observations, agent: i, graph: graph)
+                let mask = availability(available, agent: i, graph: graph)
                 let action = mode == .greedy ? deterministic(i, observations: obs, available: mask)
                                              : sample(i, observations: obs, available: mask, rng: &rng).action
+                let W = layout.actionWidth(of: i)
                 for e in 0..<E {
-                    if layout.isContinuous {
-                        for d in 0..<W { joint.continuous[(e * N + i) * W + d] = action.storage[e * W + d] }
+                    if layout.actionSpaces[i].isContinuous {
+                        for d in 0..<W { joint.continuous[(e * N + i) * D + d] = action.storage[e * W + d] }
                     } else {
-                        for a in 0..<A where action.storage[e * A + a] > 0.5 { joint.discrete[e * N + i] = Int32(a) }
+                        for a in 0..<W where action.storage[e * W + a] > 0.5 { joint.discrete[e * N + i] = Int32(a) }
                     }
                 }
             }
         }
         return joint
+    }
+}
+
+/// Whether agents share networks: each its own (`none`), or one per group of agents with equal
+/// observation sizes and action spaces (`groups`; a homogeneous team is one group).
+public enum ParameterSharing: Sendable {
+    case none
+    case groups
+
+    /// The `share_parameters` setting: every learner takes `auto`, `group` and `none`.
+    public static func spec(auto: String) -> SettingSpec {
+        SettingSpec("share_parameters", .text("auto"),
+                    "auto (\(auto)), group (one network per group of agents with equal observation size and action space) or none (one network per agent)",
+                    choices: ["auto", "group", "none"])
+    }
+
+    /// The sharing the settings name, `automatic` standing for `auto`.
+    public static func from(_ settings: Settings, automatic: ParameterSharing) -> ParameterSharing {
+        switch settings.string("share_parameters") {
+        case "group": return .groups
+        case "none": return .none
+        default: return automatic
+        }
     }
 }
 

@@ -10,10 +10,17 @@ public final class AgentNetworks {
 
     /// N networks of sizes [inputs, hidden…, outputs] (LayerNorm before each hidden activation with
     /// `layerNorm`); the targets start as copies.
-    public init(_ name: String, agents: Int, inputs: Int, hidden: [Int], outputs: Int = 1, layerNorm: Bool = false, rng: inout RandomSource) {
-        let sizes = [inputs] + hidden + [outputs]
-        networks = (0..<agents).map { MLP("\(name)\($0)", sizes: sizes, layerNorm: layerNorm, rng: &rng) }
-        targets = (0..<agents).map { MLP("target_\(name)\($0)", sizes: sizes, layerNorm: layerNorm, rng: &rng) }
+    public convenience init(_ name: String, agents: Int, inputs: Int, hidden: [Int], outputs: Int = 1, layerNorm: Bool = false,
+                            rng: inout RandomSource) {
+        self.init(name, inputs: Array(repeating: inputs, count: agents), hidden: hidden, outputs: Array(repeating: outputs, count: agents),
+                  layerNorm: layerNorm, rng: &rng)
+    }
+
+    /// One network per agent i of sizes [inputs[i], hidden…, outputs[i]] (agents of their own sizes).
+    public init(_ name: String, inputs: [Int], hidden: [Int], outputs: [Int], layerNorm: Bool = false, rng: inout RandomSource) {
+        let sizes = zip(inputs, outputs).map { [$0] + hidden + [$1] }
+        networks = sizes.indices.map { MLP("\(name)\($0)", sizes: sizes[$0], layerNorm: layerNorm, rng: &rng) }
+        targets = sizes.indices.map { MLP("target_\(name)\($0)", sizes: sizes[$0], layerNorm: layerNorm, rng: &rng) }
         online = ParameterSet(networks.flatMap(\.parameters))
         target = ParameterSet(targets.flatMap(\.parameters))
         target.copy(from: online)

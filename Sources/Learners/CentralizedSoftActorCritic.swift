@@ -15,15 +15,15 @@ public final class CentralizedSoftActorCritic {
     var rng: RandomSource
     let gamma: Float, tau: Float, gradClip: Float
 
-    public init(layout: EpisodeLayout, settings: Settings, seed: UInt64, sharedActor: Bool = false) {
+    public init(layout: EpisodeLayout, settings: Settings, seed: UInt64, sharing: ParameterSharing) {
         self.layout = layout
         var rng = RandomSource(seed: seed)
         let hidden = ActorCriticSettings.hidden(settings)
-        actors = StochasticActors("actor", layout: layout, hidden: hidden, shared: sharedActor, rng: &rng)
-        critic = TwinCritic("critic", inputs: layout.stateSize + layout.agents * layout.actionWidth, hidden: hidden,
+        actors = StochasticActors("actor", layout: layout, hidden: hidden, sharing: sharing, rng: &rng)
+        critic = TwinCritic("critic", inputs: layout.stateSize + layout.jointActionWidth, hidden: hidden,
                             layerNorm: settings.bool("critic_layer_norm"), learningRate: settings.double("critic_lr"), rng: &rng)
-        let count = sharedActor ? 1 : layout.agents, actorRate = Float(settings.double("actor_lr")), made = actors
-        actorOptimizers = (0..<count).map { Adam(ParameterSet(made.parameters(of: $0)), learningRate: actorRate) }
+        let actorRate = Float(settings.double("actor_lr")), made = actors
+        actorOptimizers = (0..<actors.networkCount).map { Adam(ParameterSet(made.networkParameters($0)), learningRate: actorRate) }
         self.rng = rng
         gamma = Float(settings.double("gamma"))
         tau = Float(settings.double("polyak"))
@@ -43,7 +43,7 @@ public final class CentralizedSoftActorCritic {
         let y: Tensor = g.withoutGradients {
             var next: [Tensor] = [], logSum: Tensor?
             for i in 0..<layout.agents {
-                let (a, logPi) = actors.sample(i, observations: columns(batch.nextObservations, i, layout.observationSize),
+                let (a, logPi) = actors.sample(i, observations: observations(batch.nextObservations, i),
                                                available: availability(batch.nextAvailable, i), rng: &rng)
                 next.append(a)
                 logSum = logSum.map { $0 + logPi } ?? logPi
@@ -53,17 +53,17 @@ public final class CentralizedSoftActorCritic {
             return g.constant(batch.rewards, Shape(B, 1)) + g.constant(batch.discounts, Shape(B, 1)) * bootstrap
         }
         let inputs = concat([g.constant(batch.states, Shape(B, layout.stateSize)),
-                             g.constant(batch.actions, Shape(B, layout.agents * layout.actionWidth))], axis: -1)
+                             AgentColumns.jointActions(batch.actions, layout: layout, graph: g)], axis: -1)
         return critic.update(inputs, targets: y, gradClip: gradClip)
     }
 
-    /// Fresh actions of every agent from its current policy, without gradient ([B][W] each).
+    /// Fresh actions of every agent from its current policy, without gradient ([B][Wᵢ] each).
     public func sampleActions(_ batch: TransitionBatch) -> [[Float]] {
         let g = graph
         g.reset()
         return g.withoutGradients {
             (0..<layout.agents).map { i in
-                actors.sample(i, observations: columns(batch.observations, i, layout.observationSize),
+                actors.sample(i, observations: observations(batch.observations, i),
                               available: availability(batch.available, i), rng: &rng).action.array
             }
         }
@@ -73,16 +73,16 @@ public final class CentralizedSoftActorCritic {
     /// where a puts the reparameterised ãⁱ among the given actions of the others. The critic is frozen.
     /// Returns the loss and the mean log π of the sample (for the temperatures).
     public func updateActor(_ i: Int, _ batch: TransitionBatch, others: [[Float]], alpha: Float) -> (loss: Float, meanLogProbability: Float) {
-        let g = graph, B = batch.size, W = layout.actionWidth
+        let g = graph, B = batch.size
         g.reset()
-        let optimizer = actorOptimizers[actors.shared ? 0 : i]
+        let optimizer = actorOptimizers[actors.network(of: i)]
         optimizer.zeroGrad()
         critic.setTrainable(false)
         defer { critic.setTrainable(true) }
-        let (action, logPi) = actors.sample(i, observations: columns(batch.observations, i, layout.observationSize),
+        let (action, logPi) = actors.sample(i, observations: observations(batch.observations, i),
                                             available: availability(batch.available, i), rng: &rng)
         var parts = [g.constant(batch.states, Shape(B, layout.stateSize))]
-        for j in 0..<layout.agents { parts.append(j == i ? action : g.constant(others[j], Shape(B, W))) }
+        for j in 0..<layout.agents { parts.append(j == i ? action : g.constant(others[j], Shape(B, layout.actionWidth(of: j)))) }
         let loss = (logPi * alpha - critic.minimum(concat(parts, axis: -1))).mean()
         g.backward(loss)
         if gradClip > 0 { _ = optimizer.parameters.clipGradientNorm(maxNorm: gradClip) }
@@ -95,28 +95,29 @@ public final class CentralizedSoftActorCritic {
         let g = graph
         g.reset()
         return g.withoutGradients {
-            actors.sample(i, observations: columns(batch.observations, i, layout.observationSize),
+            actors.sample(i, observations: observations(batch.observations, i),
                           available: availability(batch.available, i), rng: &rng).action.array
         }
     }
 
-    /// Agent i's buffer actions ([B][W]) — MASAC's replay-buffer option.
+    /// Agent i's buffer actions ([B][Wᵢ]) — MASAC's replay-buffer option.
     public func bufferActions(_ batch: TransitionBatch, _ i: Int) -> [Float] {
-        AgentColumns.values(batch.actions, agent: i, agents: layout.agents, width: layout.actionWidth)
+        AgentColumns.values(batch.actions, agent: i, agents: layout.agents, stride: layout.actionWidth, width: layout.actionWidth(of: i))
     }
 
     /// Polyak update of the target critics.
     public func updateTargets() { critic.updateTargets(tau: tau) }
 
-    private func columns(_ data: [Float], _ i: Int, _ width: Int) -> Tensor {
-        AgentColumns.of(data, agent: i, agents: layout.agents, width: width, graph: graph)
+    private func observations(_ data: [Float], _ i: Int) -> Tensor {
+        data.withUnsafeBufferPointer { actors.observations($0, agent: i, graph: graph) }
     }
 
-    /// Agent i's availability [B, A]; a row with nothing available (a final slot) counts as all
-    /// available, so that its masked softmax stays finite (its bootstrap is discounted to 0 anyway).
+    /// Agent i's availability [B, Aᵢ] (nil for a continuous agent); a row with nothing available (a
+    /// final slot) counts as all available, so that its masked softmax stays finite (its bootstrap is
+    /// discounted to 0 anyway).
     private func availability(_ data: [Float], _ i: Int) -> Tensor? {
-        guard !layout.isContinuous else { return nil }
-        let mask = columns(data, i, layout.actions), A = layout.actions, p = mask.storage
+        guard let mask = data.withUnsafeBufferPointer({ actors.availability($0, agent: i, graph: graph) }) else { return nil }
+        let A = mask.shape[1], p = mask.storage
         for b in 0..<(mask.count / A) where !(0..<A).contains(where: { p[b * A + $0] != 0 }) {
             for a in 0..<A { p[b * A + a] = 1 }
         }

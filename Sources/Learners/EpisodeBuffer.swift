@@ -1,30 +1,5 @@
 import Common
 
-/// The shape of the episodes a buffer holds: homogeneous agents with either `actions` discrete
-/// actions or `actionDimensions` continuous ones (normalized to [−1, 1]; then `actions` is 0).
-public struct EpisodeLayout: Equatable, Sendable {
-    public var agents: Int
-    public var observationSize: Int
-    public var stateSize: Int
-    public var actions: Int
-    public var episodeLimit: Int
-    public var actionDimensions: Int
-
-    public init(agents: Int, observationSize: Int, stateSize: Int, actions: Int, episodeLimit: Int, actionDimensions: Int = 0) {
-        precondition((actions > 0) != (actionDimensions > 0), "an agent has discrete actions or continuous dimensions, not both")
-        self.agents = agents
-        self.observationSize = observationSize
-        self.stateSize = stateSize
-        self.actions = actions
-        self.episodeLimit = episodeLimit
-        self.actionDimensions = actionDimensions
-    }
-
-    public var isContinuous: Bool { actionDimensions > 0 }
-    /// The width of one agent's action as a network input: a one-hot of `actions` or the `actionDimensions` values.
-    public var actionWidth: Int { isContinuous ? actionDimensions : actions }
-}
-
 /// One episode as it is collected: slot t holds the observations, state and availability seen
 /// at step t (t = 0...length) and, for t < length, the actions taken and the reward received.
 /// Slot `length` is the final state, stored without a reward (ALGORITHMS.md §0.2).
@@ -86,6 +61,17 @@ public final class EpisodeRecord {
         precondition(joint.count == layout.agents * layout.actionDimensions && rewards.count == length)
         continuousActions.append(contentsOf: joint)
         actions.append(contentsOf: repeatElement(0, count: layout.agents))
+        rewards.append(Float(reward))
+        episodeReturn += reward
+        length += 1
+    }
+
+    /// Records a mixed team's joint action: the discrete agents' ids [N] (0 for continuous agents)
+    /// and the continuous agents' values [N][D] (0 for discrete agents), and the reward.
+    public func act<Ids: Collection<Int32>, Values: Collection<Float>>(discrete ids: Ids, continuous values: Values, reward: Double) {
+        precondition(ids.count == layout.agents && values.count == layout.agents * layout.actionDimensions && rewards.count == length)
+        actions.append(contentsOf: ids)
+        continuousActions.append(contentsOf: values)
         rewards.append(Float(reward))
         episodeReturn += reward
         length += 1

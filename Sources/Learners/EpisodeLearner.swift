@@ -34,6 +34,9 @@ public enum RecurrentSettings {
         SettingSpec("standardise_rewards", .flag(false), "train on (r − running mean)/running std of all collected rewards (EPyMARL's option)"),
     ]
 
+    /// Parameter sharing of the agent networks: a homogeneous team shares one network (PyMARL).
+    public static let sharing = ParameterSharing.spec(auto: "group: agents with equal spaces share a network, told apart by their id")
+
     /// The optimizer the settings name, over `parameters`.
     public static func optimizer(_ settings: Settings, _ parameters: ParameterSet) -> any Optimizer {
         let lr = Float(settings.double("lr"))

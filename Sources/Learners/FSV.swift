@@ -17,7 +17,7 @@ public final class FSV: EpisodeLearner {
     public static let name = "fsv"
     public static let summary = "FSV: linear soft value factorization with credit weights (continuous: per-agent actors, Q_i, V_i)"
 
-    public static let settings: [SettingSpec] = RecurrentSettings.specs + [
+    public static let settings: [SettingSpec] = RecurrentSettings.specs + [RecurrentSettings.sharing] + [
         SettingSpec("alpha_start", .number(1.0), "temperature α at step 0"),
         SettingSpec("alpha_finish", .number(0.01), "temperature α after annealing (α₀)"),
         SettingSpec("alpha_anneal_steps", .integer(100_000), "environment steps over which α anneals"),
@@ -47,9 +47,9 @@ public final class FSV: EpisodeLearner {
     let gamma: Float, lambda: Float, gradClip: Float
     let literalVtot: Bool
     let hysteresis: Float
-    private var rows: [Float] = []
+    private var rows: [[Float]] = []
 
-    var agent: RecurrentAgent { networks.agent }
+    var agent: RecurrentAgents { networks.agents }
     var controller: RecurrentController { networks.controller }
 
     public init(layout: EpisodeLayout, settings: Settings, seed: UInt64) {
@@ -72,8 +72,8 @@ public final class FSV: EpisodeLearner {
         if weightBias != 0, let bias = valueWeights.bias {
             bias.values = bias.values.map { $0 + weightBias }
         }
-        online = ParameterSet(networks.agent.parameters + attention.parameters + valueWeights.parameters + valueBias.parameters)
-        target = ParameterSet(networks.targetAgent.parameters + targetAttention.parameters + targetValueWeights.parameters + targetValueBias.parameters)
+        online = ParameterSet(networks.agents.parameters + attention.parameters + valueWeights.parameters + valueBias.parameters)
+        target = ParameterSet(networks.targetAgents.parameters + targetAttention.parameters + targetValueWeights.parameters + targetValueBias.parameters)
         target.copy(from: online)
         target.setRequiresGrad(false)
         optimizer = RecurrentSettings.optimizer(settings, online)
@@ -131,7 +131,7 @@ public final class FSV: EpisodeLearner {
         let g = graph
         g.reset()
         optimizer.zeroGrad()
-        let b = BatchTensors(batch, inputs: networks.inputs, rows: &rows, graph: g)
+        let b = BatchTensors(batch, agents: networks.agents, rows: &rows, graph: g)
         let T = b.steps, B = b.episodes, N = layout.agents, A = layout.actions
         let slots = (T + 1) * B
         let a = Float(alpha.value(at: step))
@@ -161,7 +161,7 @@ public final class FSV: EpisodeLearner {
                                                      temperature: a, rng: &rng)
             let nextIndex = g.constant(Shape(slots * N, 1)) { out in for k in 0..<out.count { out[k] = Float(next[k]) } }
             let nextLogPi = logPi.reshaped(Shape(slots * N, A)).gather(nextIndex).reshaped(Shape(slots, N))
-            let targetQ = networks.targetAgent.unroll(b.inputs).reshaped(Shape(slots * N, A))
+            let targetQ = networks.targetAgents.unroll(b.inputs).reshaped(Shape(slots * N, A))
             let targetAdvantage = (a * (targetQ / a).logSoftmax(mask: availability).gather(nextIndex)).reshaped(Shape(slots, N))
             let targetValue = targetQ.gather(nextIndex).reshaped(Shape(slots, N)) - targetAdvantage
             let qBar = mix(lambdas: targetAttention(b.allStates, actions: next), advantages: targetAdvantage, values: targetValue,

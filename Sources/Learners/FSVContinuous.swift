@@ -58,12 +58,14 @@ public final class FSVContinuous: TransitionLearner {
         precondition(layout.isContinuous, "this FSV acts continuously; the discrete one is FSV")
         self.layout = layout
         var rng = RandomSource(seed: seed)
-        let N = layout.agents, O = layout.observationSize, D = layout.actionDimensions, S = layout.stateSize
+        let N = layout.agents, D = layout.actionDimensions, S = layout.stateSize
         let hidden = ActorCriticSettings.hidden(settings), vtotHidden = settings.int("vtot_hidden")
         actors = StochasticActors("actor", layout: layout, hidden: hidden, rng: &rng)
         let norm = settings.bool("critic_layer_norm")
-        agentQ = AgentNetworks("q", agents: N, inputs: O + D, hidden: hidden, layerNorm: norm, rng: &rng)
-        agentV = AgentNetworks("v", agents: N, inputs: O, hidden: hidden, layerNorm: norm, rng: &rng)
+        let observationSizes = layout.observationSizes, ones = Array(repeating: 1, count: N)
+        agentQ = AgentNetworks("q", inputs: (0..<N).map { observationSizes[$0] + layout.actionWidth(of: $0) }, hidden: hidden, outputs: ones,
+                               layerNorm: norm, rng: &rng)
+        agentV = AgentNetworks("v", inputs: observationSizes, hidden: hidden, outputs: ones, layerNorm: norm, rng: &rng)
         func makeCredit(_ name: String) -> CreditWeights {
             CreditWeights(form: settings.string("lambda_form"), name, agents: N, actionFeatures: D, stateSize: S,
                           embed: settings.int("attention_embed"), heads: settings.int("attention_heads"), rng: &rng)
@@ -82,7 +84,8 @@ public final class FSVContinuous: TransitionLearner {
         criticOptimizer = Adam(agentQ.online + mixing, learningRate: criticRate)
         valueOptimizer = Adam(agentV.online, learningRate: criticRate)
         actorOptimizer = Adam(ParameterSet(actors.parameters), learningRate: Float(settings.double("actor_lr")))
-        temperature = ActorCriticSettings.temperature("log_alpha", settings, target: ActorCriticSettings.targetEntropy(layout, settings))
+        temperature = ActorCriticSettings.temperature("log_alpha", settings,
+                                                      target: Temperature.meanTarget(ActorCriticSettings.targetEntropies(layout, settings)))
         self.rng = rng
         tau = Float(settings.double("polyak"))
         gradClip = Float(settings.double("grad_clip"))
@@ -127,9 +130,9 @@ public final class FSVContinuous: TransitionLearner {
         let y: Tensor = g.withoutGradients {
             var nextActions: [Tensor] = [], targetQ: [Tensor] = [], targetV: [Tensor] = [], logSum: Tensor?
             for i in 0..<N {
-                let observations = columns(batch.nextObservations, i, layout.observationSize)
+                let observations = self.observations(batch.nextObservations, i)
                 let (action, logPi) = actors.sample(i, observations: observations, available: nil, rng: &rng)
-                nextActions.append(action)
+                nextActions.append(padded(action, to: D))
                 targetQ.append(agentQ.target(i, concat([observations, action], axis: -1)))
                 targetV.append(agentV.target(i, observations))
                 logSum = logSum.map { $0 + logPi } ?? logPi
@@ -143,10 +146,10 @@ public final class FSVContinuous: TransitionLearner {
 
         let states = g.constant(batch.states, Shape(B, S))
         let q = concat((0..<N).map { i in
-            agentQ(i, concat([columns(batch.observations, i, layout.observationSize), columns(batch.actions, i, D)], axis: -1))
+            agentQ(i, concat([observations(batch.observations, i), actions(batch.actions, i)], axis: -1))
         }, axis: -1)                                                                                     // Q_i(o_i, u_i) [B, N]
         let values = g.withoutGradients {                                                                // V_i(o_i), stopped
-            concat((0..<N).map { agentV($0, columns(batch.observations, $0, layout.observationSize)) }, axis: -1)
+            concat((0..<N).map { agentV($0, observations(batch.observations, $0)) }, axis: -1)
         }
         let advantages = q.detached() - values
         let lambdas = credit(states, actionFeatures: g.constant(batch.actions, Shape(B * N, D)))
@@ -185,7 +188,7 @@ public final class FSVContinuous: TransitionLearner {
         defer { agentQ.setTrainable(true) }
         var valueLoss: Tensor?, actorLoss: Tensor?, logPiSum: Float = 0
         for i in 0..<N {
-            let observations = columns(batch.observations, i, layout.observationSize)
+            let observations = self.observations(batch.observations, i)
             let (action, logPi) = actors.sample(i, observations: observations, available: nil, rng: &rng)
             let q = agentQ(i, concat([observations, action], axis: -1))
             let softValue = (q - logPi * alpha).detached()
@@ -206,7 +209,17 @@ public final class FSVContinuous: TransitionLearner {
         return (valueLoss!.scalar / n, actorLoss!.scalar / n, logPiSum / n)
     }
 
-    private func columns(_ data: [Float], _ i: Int, _ width: Int) -> Tensor {
-        AgentColumns.of(data, agent: i, agents: layout.agents, width: width, graph: graph)
+    private func observations(_ data: [Float], _ i: Int) -> Tensor {
+        data.withUnsafeBufferPointer { actors.observations($0, agent: i, graph: graph) }
+    }
+
+    /// Agent i's own action values [B, Dᵢ] from rows [B][N][D].
+    private func actions(_ data: [Float], _ i: Int) -> Tensor {
+        AgentColumns.of(data, agent: i, agents: layout.agents, stride: layout.actionWidth, width: layout.actionWidth(of: i), graph: graph)
+    }
+
+    /// An action [B, Dᵢ] widened with zeros to [B, D], the credit weights' common action features.
+    private func padded(_ action: Tensor, to D: Int) -> Tensor {
+        action.shape[1] == D ? action : concat([action, graph.zeros(Shape(action.shape[0], D - action.shape[1]))], axis: -1)
     }
 }

@@ -39,10 +39,11 @@ public final class FactorizedDDPG: TransitionLearner {
         precondition(layout.isContinuous, "DDPG-style actors act continuously")
         self.layout = layout
         var rng = RandomSource(seed: seed)
-        let N = layout.agents, O = layout.observationSize, D = layout.actionDimensions
+        let N = layout.agents, O = layout.observationSizes, D = layout.actionSpaces.map(\.count)
         let hidden = ActorCriticSettings.hidden(settings)
-        actors = AgentNetworks("actor", agents: N, inputs: O, hidden: hidden, outputs: D, rng: &rng)
-        critics = AgentNetworks("q", agents: N, inputs: O + D, hidden: hidden, layerNorm: settings.bool("critic_layer_norm"), rng: &rng)
+        actors = AgentNetworks("actor", inputs: O, hidden: hidden, outputs: D, rng: &rng)
+        critics = AgentNetworks("q", inputs: (0..<N).map { O[$0] + D[$0] }, hidden: hidden, outputs: Array(repeating: 1, count: N),
+                                layerNorm: settings.bool("critic_layer_norm"), rng: &rng)
         mixer = makeMixer("mixer", &rng)
         targetMixer = makeMixer("target_mixer", &rng)
         mixing = ParameterSet(mixer.parameters)
@@ -69,10 +70,11 @@ public final class FactorizedDDPG: TransitionLearner {
         var joint = JointActions(continuous: Array(repeating: 0, count: E * N * D))
         g.withoutGradients {
             for i in 0..<N {
-                let action = actors(i, AgentColumns.of(observations, agent: i, agents: N, width: O, graph: g)).tanh()
+                let action = actors(i, AgentColumns.of(observations, agent: i, agents: N, stride: O, width: layout.observationSizes[i], graph: g)).tanh()
+                let Di = layout.actionWidth(of: i)
                 for e in 0..<E {
-                    for d in 0..<D {
-                        var value = action.storage[e * D + d]
+                    for d in 0..<Di {
+                        var value = action.storage[e * Di + d]
                         if mode == .explore { value = Swift.min(Swift.max(value + noise * rng.normal(), -1), 1) }
                         joint.continuous[(e * N + i) * D + d] = value
                     }
@@ -93,18 +95,18 @@ public final class FactorizedDDPG: TransitionLearner {
 
     /// The mixed TD step on the critics and the mixer. Returns the loss and mean Q_tot.
     private func updateCritics(_ batch: TransitionBatch) -> (loss: Float, meanQTot: Float) {
-        let g = graph, B = batch.size, N = layout.agents, O = layout.observationSize, D = layout.actionDimensions, S = layout.stateSize
+        let g = graph, B = batch.size, N = layout.agents, S = layout.stateSize
         g.reset()
         criticOptimizer.zeroGrad()
         let y: Tensor = g.withoutGradients {
             let targetQ = concat((0..<N).map { i in
-                let observations = columns(batch.nextObservations, i, O)
+                let observations = self.observations(batch.nextObservations, i)
                 return critics.target(i, concat([observations, actors.target(i, observations).tanh()], axis: -1))
             }, axis: -1)
             let bootstrap = targetMixer(targetQ, g.constant(batch.nextStates, Shape(B, S)))
             return g.constant(batch.rewards, Shape(B, 1)) + g.constant(batch.discounts, Shape(B, 1)) * bootstrap
         }
-        let q = concat((0..<N).map { i in critics(i, concat([columns(batch.observations, i, O), columns(batch.actions, i, D)], axis: -1)) },
+        let q = concat((0..<N).map { i in critics(i, concat([observations(batch.observations, i), actions(batch.actions, i)], axis: -1)) },
                        axis: -1)
         let qTot = mixer(q, g.constant(batch.states, Shape(B, S)))
         let loss = 0.5 * (qTot - y).square().mean()
@@ -116,14 +118,14 @@ public final class FactorizedDDPG: TransitionLearner {
 
     /// Every actor ascends its own frozen critic. Returns the mean over agents of −E[Q_i(o_i, μ_i(o_i))].
     private func updateActors(_ batch: TransitionBatch) -> Float {
-        let g = graph, N = layout.agents, O = layout.observationSize
+        let g = graph, N = layout.agents
         g.reset()
         actorOptimizer.zeroGrad()
         critics.setTrainable(false)
         defer { critics.setTrainable(true) }
         var loss: Tensor?
         for i in 0..<N {
-            let observations = columns(batch.observations, i, O)
+            let observations = self.observations(batch.observations, i)
             let term = -critics(i, concat([observations, actors(i, observations).tanh()], axis: -1)).mean()
             loss = loss.map { $0 + term } ?? term
         }
@@ -133,8 +135,14 @@ public final class FactorizedDDPG: TransitionLearner {
         return loss!.scalar / Float(N)
     }
 
-    private func columns(_ data: [Float], _ i: Int, _ width: Int) -> Tensor {
-        AgentColumns.of(data, agent: i, agents: layout.agents, width: width, graph: graph)
+    /// Agent i's own observations [B, Oᵢ] from rows [B][N][O].
+    private func observations(_ data: [Float], _ i: Int) -> Tensor {
+        AgentColumns.of(data, agent: i, agents: layout.agents, stride: layout.observationSize, width: layout.observationSizes[i], graph: graph)
+    }
+
+    /// Agent i's own action values [B, Dᵢ] from rows [B][N][D].
+    private func actions(_ data: [Float], _ i: Int) -> Tensor {
+        AgentColumns.of(data, agent: i, agents: layout.agents, stride: layout.actionWidth, width: layout.actionWidth(of: i), graph: graph)
     }
 }
 

@@ -11,7 +11,7 @@ import Tensors
 ///
 /// Behaviour: ε-greedy over available actions, ε annealed linearly; tests act greedily.
 public final class FactorizedQLearning: EpisodeLearner {
-    public static let settings: [SettingSpec] = RecurrentSettings.specs + [
+    public static let settings: [SettingSpec] = RecurrentSettings.specs + [RecurrentSettings.sharing] + [
         SettingSpec("td_lambda", .number(0.6), "λ of the TD(λ) targets (0: one-step)"),
         SettingSpec("double_q", .flag(true), "choose bootstrap actions with the online network"),
         SettingSpec("epsilon_start", .number(1.0), "ε at step 0"),
@@ -29,9 +29,9 @@ public final class FactorizedQLearning: EpisodeLearner {
     let gamma: Float, lambda: Float, gradClip: Float
     let doubleQ: Bool
     let epsilon: LinearSchedule
-    private var rows: [Float] = []
+    private var rows: [[Float]] = []
 
-    var agent: RecurrentAgent { networks.agent }
+    var agent: RecurrentAgents { networks.agents }
     var controller: RecurrentController { networks.controller }
 
     /// - Parameter makeMixer: builds a mixer with the given parameter-name prefix (called for the
@@ -43,8 +43,8 @@ public final class FactorizedQLearning: EpisodeLearner {
         networks = RecurrentNetworks(layout: layout, settings: settings, rng: &rng)
         mixer = makeMixer("mixer", &rng)
         targetMixer = makeMixer("target_mixer", &rng)
-        online = ParameterSet(networks.agent.parameters + mixer.parameters)
-        target = ParameterSet(networks.targetAgent.parameters + targetMixer.parameters)
+        online = ParameterSet(networks.agents.parameters + mixer.parameters)
+        target = ParameterSet(networks.targetAgents.parameters + targetMixer.parameters)
         target.copy(from: online)
         target.setRequiresGrad(false)
         optimizer = RecurrentSettings.optimizer(settings, online)
@@ -98,7 +98,7 @@ public final class FactorizedQLearning: EpisodeLearner {
         let g = graph
         g.reset()
         optimizer.zeroGrad()
-        let b = BatchTensors(batch, inputs: networks.inputs, rows: &rows, graph: g)
+        let b = BatchTensors(batch, agents: networks.agents, rows: &rows, graph: g)
         let T = b.steps, B = b.episodes, N = layout.agents
 
         let q = agent.unroll(b.inputs)                                                  // [T+1, B·N, A]
@@ -107,7 +107,7 @@ public final class FactorizedQLearning: EpisodeLearner {
 
         // Bootstrap values Q̄ at every slot, then the TD(λ) targets (all without gradient).
         let qBar = g.withoutGradients { () -> Tensor in
-            let targetQ = networks.targetAgent.unroll(b.inputs)
+            let targetQ = networks.targetAgents.unroll(b.inputs)
             let best = b.maskedForArgmax(doubleQ ? q.detached() : targetQ).argmax()
             return targetMixer(targetQ.gather(best).reshaped(Shape((T + 1) * B, N)), b.allStates)
         }

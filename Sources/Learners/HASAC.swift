@@ -21,7 +21,7 @@ public final class HASAC: TransitionLearner {
 
     public static let settings: [SettingSpec] = ActorCriticSettings.specs + ActorCriticSettings.temperatureSpecs + [
         SettingSpec("fixed_order", .flag(false), "update the actors in index order instead of a fresh random order"),
-        SettingSpec("share_actor", .flag(false), "one actor network for all agents (identical spaces only)"),
+        ParameterSharing.spec(auto: "none: every agent its own actor, as HARL"),
     ]
 
     let core: CentralizedSoftActorCritic
@@ -31,10 +31,11 @@ public final class HASAC: TransitionLearner {
     var orderRandom: RandomSource
 
     public init(layout: EpisodeLayout, settings: Settings, seed: UInt64) {
-        core = CentralizedSoftActorCritic(layout: layout, settings: settings, seed: seed, sharedActor: settings.bool("share_actor"))
-        let target = ActorCriticSettings.targetEntropy(layout, settings)
-        temperatures = (0..<layout.agents).map { ActorCriticSettings.temperature("log_alpha.\($0)", settings, target: target) }
-        jointTemperature = ActorCriticSettings.temperature("log_alpha.joint", settings, target: target * Double(layout.agents))
+        core = CentralizedSoftActorCritic(layout: layout, settings: settings, seed: seed,
+                                          sharing: ParameterSharing.from(settings, automatic: .none))
+        let targets = ActorCriticSettings.targetEntropies(layout, settings)
+        temperatures = (0..<layout.agents).map { ActorCriticSettings.temperature("log_alpha.\($0)", settings, target: targets[$0]) }
+        jointTemperature = ActorCriticSettings.temperature("log_alpha.joint", settings, target: Temperature.jointTarget(targets))
         fixedOrder = settings.bool("fixed_order")
         orderRandom = RandomSource(seed: seed, stream: 0x0DE5)
     }

@@ -17,7 +17,7 @@ public final class MASAC: TransitionLearner {
     public static let settings: [SettingSpec] = ActorCriticSettings.specs + ActorCriticSettings.temperatureSpecs + [
         SettingSpec("other_actions", .text("fresh"), "the others' actions in an actor's loss: fresh (current-policy samples) or buffer (MADDPG-style)",
                     choices: ["fresh", "buffer"]),
-        SettingSpec("share_actor", .flag(false), "one actor network for all agents (identical spaces only)"),
+        ParameterSharing.spec(auto: "none: every agent its own actor"),
     ]
 
     let core: CentralizedSoftActorCritic
@@ -25,9 +25,10 @@ public final class MASAC: TransitionLearner {
     let bufferActions: Bool
 
     public init(layout: EpisodeLayout, settings: Settings, seed: UInt64) {
-        core = CentralizedSoftActorCritic(layout: layout, settings: settings, seed: seed, sharedActor: settings.bool("share_actor"))
+        core = CentralizedSoftActorCritic(layout: layout, settings: settings, seed: seed,
+                                          sharing: ParameterSharing.from(settings, automatic: .none))
         temperature = ActorCriticSettings.temperature("log_alpha", settings,
-                                                      target: ActorCriticSettings.targetEntropy(layout, settings) * Double(layout.agents))
+                                                      target: Temperature.jointTarget(ActorCriticSettings.targetEntropies(layout, settings)))
         bufferActions = settings.string("other_actions") == "buffer"
     }
 

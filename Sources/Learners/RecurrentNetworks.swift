@@ -4,19 +4,21 @@ import Tensors
 /// The online and target recurrent agent networks of a value learner, with the acting
 /// controller and the hard target-copy cadence (every `target_update_episodes` episodes, PyMARL).
 final class RecurrentNetworks {
-    let inputs: AgentInputs
-    let agent: RecurrentAgent
-    let targetAgent: RecurrentAgent
+    let agents: RecurrentAgents
+    let targetAgents: RecurrentAgents
     let controller: RecurrentController
     private let targetInterval: Int
     private var lastTargetUpdate = 0
 
     init(layout: EpisodeLayout, settings: Settings, rng: inout RandomSource) {
-        inputs = AgentInputs(layout: layout, lastAction: settings.bool("obs_last_action"), agentID: settings.bool("obs_agent_id"))
-        let hidden = settings.int("rnn_hidden")
-        agent = RecurrentAgent("agent", inputs: inputs.width, hidden: hidden, actions: layout.actions, rng: &rng)
-        targetAgent = RecurrentAgent("target_agent", inputs: inputs.width, hidden: hidden, actions: layout.actions, rng: &rng)
-        controller = RecurrentController(agent: agent, inputs: inputs)
+        let sharing = ParameterSharing.from(settings, automatic: .groups)
+        func make(_ name: String) -> RecurrentAgents {
+            RecurrentAgents(name, layout: layout, sharing: sharing, lastAction: settings.bool("obs_last_action"),
+                            agentID: settings.bool("obs_agent_id"), hidden: settings.int("rnn_hidden"), rng: &rng)
+        }
+        agents = make("agent")
+        targetAgents = make("target_agent")
+        controller = RecurrentController(agents: agents)
         targetInterval = max(1, settings.int("target_update_episodes"))
     }
 

@@ -16,7 +16,7 @@ public final class SoftQMIX: EpisodeLearner {
     public static let name = "soft-qmix"
     public static let summary = "Soft-QMIX: order-preserving transforms give a max-entropy policy on top of QMIX-style values"
 
-    public static let settings: [SettingSpec] = RecurrentSettings.specs + [
+    public static let settings: [SettingSpec] = RecurrentSettings.specs + [RecurrentSettings.sharing] + [
         SettingSpec("alpha", .number(0.03), "fixed entropy temperature α"),
         SettingSpec("td_lambda", .number(0.4), "λ of the soft TD(λ) targets"),
         SettingSpec("mixer", .text("sum"), "sum (the released code; reproduces the paper's matrix table) or qmix (the paper's text)",
@@ -42,9 +42,9 @@ public final class SoftQMIX: EpisodeLearner {
     let alpha: Float, gamma: Float, lambda: Float, gradClip: Float
     let weightedTD: Bool, legacyMasking: Bool
     let hysteresis: Float
-    private var rows: [Float] = []
+    private var rows: [[Float]] = []
 
-    var agent: RecurrentAgent { networks.agent }
+    var agent: RecurrentAgents { networks.agents }
     var controller: RecurrentController { networks.controller }
     /// The online networks the target copies (f has no target).
     var copied: ParameterSet { ParameterSet(agent.parameters + g.parameters + mixer.parameters) }
@@ -64,9 +64,9 @@ public final class SoftQMIX: EpisodeLearner {
         }
         mixer = makeMixer("mixer")
         targetMixer = makeMixer("target_mixer")
-        online = ParameterSet(networks.agent.parameters + g.parameters + mixer.parameters + f.parameters)
-        target = ParameterSet(networks.targetAgent.parameters + targetG.parameters + targetMixer.parameters)
-        target.copy(from: ParameterSet(networks.agent.parameters + g.parameters + mixer.parameters))
+        online = ParameterSet(networks.agents.parameters + g.parameters + mixer.parameters + f.parameters)
+        target = ParameterSet(networks.targetAgents.parameters + targetG.parameters + targetMixer.parameters)
+        target.copy(from: ParameterSet(networks.agents.parameters + g.parameters + mixer.parameters))
         target.setRequiresGrad(false)
         optimizer = RecurrentSettings.optimizer(settings, online)
         self.rng = rng
@@ -110,7 +110,7 @@ public final class SoftQMIX: EpisodeLearner {
         let gr = graph
         gr.reset()
         optimizer.zeroGrad()
-        let b = BatchTensors(batch, inputs: networks.inputs, rows: &rows, graph: gr)
+        let b = BatchTensors(batch, agents: networks.agents, rows: &rows, graph: gr)
         let T = b.steps, B = b.episodes, N = layout.agents, A = layout.actions
         let slots = (T + 1) * B
 
@@ -129,7 +129,7 @@ public final class SoftQMIX: EpisodeLearner {
                                                      temperature: 1, rng: &rng)
             let nextIndex = gr.constant(Shape(slots * N, 1)) { out in for k in 0..<out.count { out[k] = Float(next[k]) } }
             let logPi = logits.logSoftmax(mask: availability).gather(nextIndex).reshaped(Shape(slots, N)).sum(axis: -1, keepDims: true)
-            let targetQ = targetG(networks.targetAgent.unroll(b.inputs).reshaped(Shape(slots * N, A)), b.allStates)
+            let targetQ = targetG(networks.targetAgents.unroll(b.inputs).reshaped(Shape(slots * N, A)), b.allStates)
             let qBar = targetMixer(targetQ.gather(nextIndex).reshaped(Shape(slots, N)), b.allStates)
             for k in 0..<slots {
                 bootstrap[k] = qBar.storage[k]

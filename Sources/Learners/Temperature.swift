@@ -45,8 +45,28 @@ public final class Temperature {
     }
 
     /// The discrete SAC target entropy κ·log|A| (the fix of HARL's zero, ALGORITHMS.md §0.8), or
-    /// D · `perDimension` for D continuous dimensions (−1: SAC's −D).
+    /// D · `perDimension` for D continuous dimensions (−1: SAC's −D), of one agent's action space.
+    public static func defaultTarget(_ space: AgentActions, kappa: Double, perDimension: Double = -1) -> Double {
+        switch space {
+        case let .continuous(d): return Double(d) * perDimension
+        case let .discrete(n): return kappa * Foundation.log(Double(n))
+        }
+    }
+
+    /// The same for the agents of a homogeneous layout.
     public static func defaultTarget(_ layout: EpisodeLayout, kappa: Double, perDimension: Double = -1) -> Double {
-        layout.isContinuous ? Double(layout.actionDimensions) * perDimension : kappa * Foundation.log(Double(layout.actions))
+        precondition(layout.isHomogeneous, "a heterogeneous team has one target entropy per agent")
+        return defaultTarget(layout.actionSpaces[0], kappa: kappa, perDimension: perDimension)
+    }
+
+    /// Σ_i H̄ᵢ, the target of a joint temperature; N·H̄ exactly when all agents share one target.
+    public static func jointTarget(_ targets: [Double]) -> Double {
+        Set(targets).count == 1 ? targets[0] * Double(targets.count) : targets.reduce(0, +)
+    }
+
+    /// The mean of the agents' targets, for one temperature updated with the agents' mean log π;
+    /// the shared target itself when all agents have one.
+    public static func meanTarget(_ targets: [Double]) -> Double {
+        Set(targets).count == 1 ? targets[0] : targets.reduce(0, +) / Double(targets.count)
     }
 }

@@ -68,7 +68,8 @@ public final class TransitionBatch {
     public var observations: [Float] { rows.observations }
     /// [B][N][A], 1 for available (discrete layouts).
     public var available: [Float] { rows.available }
-    /// [B][N][W]: one-hot actions (discrete) or the values in [−1, 1] (continuous).
+    /// [B][N][W]: one-hot actions (discrete agents) or the values in [−1, 1] (continuous agents), each agent's row
+    /// padded with zeros to the layout's `actionWidth`.
     public var actions: [Float] { rows.actions }
     /// [B][N], 0-based (discrete layouts).
     public var actionIndices: [Int32] { rows.actionIndices }
@@ -131,15 +132,20 @@ struct TransitionRows {
         Self.put(record.states, end * S, &nextStates, r * S, S)
         Self.put(record.observations, end * NO, &nextObservations, r * NO, NO)
         Self.put(record.available, end * NA, &nextAvailable, r * NA, NA)
-        if record.layout.isContinuous {
+        let layout = record.layout
+        if layout.isContinuous && layout.actionDimensions == layout.actionWidth {
             Self.put(record.continuousActions, t * NW, &actions, r * NW, NW)
         } else {
-            let A = record.layout.actions
+            // Agent i's row of width W: a one-hot of its discrete action, or its continuous values, then zeros.
+            let W = layout.actionWidth, D = layout.actionDimensions
             for k in 0..<NW { actions[r * NW + k] = 0 }
             for i in 0..<N {
                 let a = record.actions[t * N + i]
                 actionIndices[r * N + i] = a
-                actions[r * NW + i * A + Int(a)] = 1
+                switch layout.actionSpaces[i] {
+                case .discrete: actions[r * NW + i * W + Int(a)] = 1
+                case let .continuous(d): Self.put(record.continuousActions, (t * N + i) * D, &actions, r * NW + i * W, d)
+                }
             }
         }
         rewards[r] = reward

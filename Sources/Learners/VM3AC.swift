@@ -46,15 +46,16 @@ public final class VM3AC: TransitionLearner {
         let N = layout.agents, O = layout.observationSize, D = layout.actionDimensions, S = layout.stateSize
         let hidden = ActorCriticSettings.hidden(settings)
         latent = settings.int("latent_size")
-        var policyLayout = layout
-        policyLayout.observationSize = O + latent
-        actors = StochasticActors("policy", layout: policyLayout, hidden: hidden, rng: &rng)
-        predictors = (0..<N).map { MLP("predictor\($0)", sizes: [D + 2 * O + N] + hidden + [D], rng: &rng) }
+        actors = StochasticActors("policy", layout: layout.widening(observationsBy: latent), hidden: hidden, rng: &rng)
+        // q_ξⁱ reads the other agent's observation padded to the widest and predicts the widest action (heterogeneous teams).
+        predictors = (0..<N).map { MLP("predictor\($0)", sizes: [layout.actionWidth(of: $0) + layout.observationSizes[$0] + O + N] + hidden + [D],
+                                       rng: &rng) }
         let norm = settings.bool("critic_layer_norm")
         values = (0..<N).map { MLP("value\($0)", sizes: [S] + hidden + [1], layerNorm: norm, rng: &rng) }
         targetValues = (0..<N).map { MLP("target_value\($0)", sizes: [S] + hidden + [1], layerNorm: norm, rng: &rng) }
-        qs = (0..<N).map { (MLP("q\($0).1", sizes: [S + N * D] + hidden + [1], layerNorm: norm, rng: &rng),
-                            MLP("q\($0).2", sizes: [S + N * D] + hidden + [1], layerNorm: norm, rng: &rng)) }
+        let joint = layout.jointActionWidth
+        qs = (0..<N).map { (MLP("q\($0).1", sizes: [S + joint] + hidden + [1], layerNorm: norm, rng: &rng),
+                            MLP("q\($0).2", sizes: [S + joint] + hidden + [1], layerNorm: norm, rng: &rng)) }
         valueParameters = ParameterSet(values.flatMap(\.parameters))
         targetValueParameters = ParameterSet(targetValues.flatMap(\.parameters))
         targetValueParameters.copy(from: valueParameters)
@@ -91,20 +92,23 @@ public final class VM3AC: TransitionLearner {
         g.withoutGradients {
             let z = latents(E, zero: mode == .greedy && !sampledTestLatent, graph: g)     // one z per step, shared by the agents
             for i in 0..<N {
-                let input = concat([AgentColumns.of(observations, agent: i, agents: N, width: O, graph: g), z], axis: -1)
+                let own = AgentColumns.of(observations, agent: i, agents: N, stride: O, width: layout.observationSizes[i], graph: g)
+                let input = concat([own, z], axis: -1)
                 let action = mode == .greedy ? actors.deterministic(i, observations: input, available: nil)
                                              : actors.sample(i, observations: input, available: nil, rng: &rng).action
-                for e in 0..<E { for d in 0..<D { joint.continuous[(e * N + i) * D + d] = action.storage[e * D + d] } }
+                let Di = layout.actionWidth(of: i)
+                for e in 0..<E { for d in 0..<Di { joint.continuous[(e * N + i) * D + d] = action.storage[e * Di + d] } }
             }
         }
         return joint
     }
 
-    /// log q_ξⁱ(aʲ | aⁱ, oⁱ, oʲ) per row [B, 1] (Gaussian with fixed σ).
+    /// log q_ξⁱ(aʲ | aⁱ, oⁱ, oʲ) per row [B, 1] (Gaussian with fixed σ over agent j's own Dⱼ dimensions).
     func logPrediction(_ i: Int, _ j: Int, own: Tensor, other: Tensor, observations o: [Tensor]) -> Tensor {
-        let g = own.graph, B = own.shape[0], N = layout.agents, D = Float(layout.actionDimensions)
+        let g = own.graph, B = own.shape[0], N = layout.agents, Dj = layout.actionWidth(of: j), D = Float(Dj)
         let id = g.constant(Shape(B, N)) { out in for b in 0..<B { for k in 0..<N { out[b * N + k] = k == j ? 1 : 0 } } }
-        let mean = predictors[i](concat([own, o[i], o[j], id], axis: -1))
+        let wide = predictors[i](concat([own, o[i], padded(o[j], to: layout.observationSize), id], axis: -1))
+        let mean = Dj == layout.actionDimensions ? wide : wide.sliced(axis: -1, 0..<Dj)
         let constant = 0.5 * D * Float(Foundation.log(2 * Double.pi * Double(sigma * sigma)))
         return (other - mean).square().sum(axis: -1, keepDims: true) * (-0.5 / (sigma * sigma)) - constant
     }
@@ -122,10 +126,12 @@ public final class VM3AC: TransitionLearner {
     }
 
     public func train(_ batch: TransitionBatch, step: Int) -> [(String, Double)] {
-        let g = graph, N = layout.agents, B = batch.size, O = layout.observationSize, D = layout.actionDimensions, S = layout.stateSize
+        let g = graph, N = layout.agents, B = batch.size, O = layout.observationSize, S = layout.stateSize
         g.reset()
         let x = g.constant(batch.states, Shape(B, S))
-        func observations(_ data: [Float]) -> [Tensor] { AgentColumns.blocks(data, agents: N, width: O, graph: g) }
+        func observations(_ data: [Float]) -> [Tensor] {
+            (0..<N).map { AgentColumns.of(data, agent: $0, agents: N, stride: O, width: layout.observationSizes[$0], graph: g) }
+        }
         let o = observations(batch.observations)
 
         // eq. 18–19 and 16–17: critic targets without gradient.
@@ -147,7 +153,7 @@ public final class VM3AC: TransitionLearner {
         }
         qOptimizer.zeroGrad()
         valueOptimizer.zeroGrad()
-        let taken = concat([x, g.constant(batch.actions, Shape(B, N * D))], axis: -1)
+        let taken = concat([x, AgentColumns.jointActions(batch.actions, layout: layout, graph: g)], axis: -1)
         var qLoss: Tensor?, valueLoss: Tensor?
         for i in 0..<N {
             let q = 0.5 * ((qs[i].0(taken) - qTargets[i]).square().mean() + (qs[i].1(taken) - qTargets[i]).square().mean())
@@ -182,5 +188,10 @@ public final class VM3AC: TransitionLearner {
         targetValueParameters.polyak(from: valueParameters, tau: tau)
         return [("loss_q", Double(qLoss!.scalar)), ("loss_v", Double(valueLoss!.scalar)), ("loss_policy", Double(policyLoss!.scalar)),
                 ("log_q_mean", Double(predictionError / Float(max(N * (N - 1), 1))))]
+    }
+
+    /// Observations [B, Oⱼ] widened with zeros to [B, O] (the predictors' common input).
+    private func padded(_ x: Tensor, to width: Int) -> Tensor {
+        x.shape[1] == width ? x : concat([x, x.graph.zeros(Shape(x.shape[0], width - x.shape[1]))], axis: -1)
     }
 }

@@ -25,8 +25,8 @@ public enum ValueMixer {
 /// Tensors built from an episode batch, shared by the value learners' updates.
 struct BatchTensors {
     let steps: Int, episodes: Int
-    /// Agent inputs [T+1, B·N, width]
-    let inputs: Tensor
+    /// Each network's agent inputs [T+1, B·Mₖ, widthₖ]
+    let inputs: [Tensor]
     /// Availability [T+1, B·N, A]
     let available: Tensor
     /// Actions taken, as indices [T, B·N, 1]
@@ -36,13 +36,12 @@ struct BatchTensors {
     /// Mask [T·B, 1] and its sum
     let mask: Tensor, maskSum: Float
 
-    init(_ batch: EpisodeBatch, inputs agentInputs: AgentInputs, rows: inout [Float], graph g: Graph) {
+    init(_ batch: EpisodeBatch, agents: RecurrentAgents, rows: inout [[Float]], graph g: Graph) {
         let layout = batch.layout
         let T = batch.steps, B = batch.episodes, N = layout.agents
         steps = T
         episodes = B
-        agentInputs.fill(batch: batch, into: &rows)
-        inputs = rows.withUnsafeBufferPointer { g.constant(copying: $0.baseAddress!, Shape(T + 1, B * N, agentInputs.width)) }
+        inputs = agents.batchInputs(batch, rows: &rows, graph: g)
         available = batch.available.withUnsafeBufferPointer { g.constant(copying: $0.baseAddress!, Shape(T + 1, B * N, layout.actions)) }
         actions = g.constant(Shape(T, B * N, 1)) { out in
             for k in 0..<out.count { out[k] = Float(batch.actions[k]) }

@@ -21,17 +21,25 @@ struct ActingPolicy {
         }
     }
 
-    /// Uniformly random available actions, or uniform values in [−1, 1].
+    /// Uniformly random available actions, or uniform values in [−1, 1] for each of a continuous agent's dimensions.
     static func uniform(_ layout: EpisodeLayout, rng: UnsafeMutablePointer<SeededGenerator>) -> ActingPolicy {
         ActingPolicy(begin: { _ in }) { observations, _, available in
-            let rows = observations.count / layout.observationSize
-            if layout.isContinuous {
-                return JointActions(continuous: (0..<(rows * layout.actionDimensions)).map { _ in rng.pointee.uniform(-1, 1) })
+            let rows = observations.count / layout.observationSize, N = layout.agents, A = layout.actions, D = layout.actionDimensions
+            if D == 0 {
+                return JointActions(discrete: (0..<rows).map { r in
+                    ActionSelection.uniformAvailable(row: r, available: available.baseAddress!, actions: A, rng: &rng.pointee) ?? 0
+                })
             }
-            let A = layout.actions
-            return JointActions(discrete: (0..<rows).map { r in
-                ActionSelection.uniformAvailable(row: r, available: available.baseAddress!, actions: A, rng: &rng.pointee) ?? 0
-            })
+            var joint = JointActions(discrete: A > 0 ? Array(repeating: 0, count: rows) : [], continuous: Array(repeating: 0, count: rows * D))
+            for r in 0..<rows {
+                switch layout.actionSpaces[r % N] {
+                case .discrete:
+                    joint.discrete[r] = ActionSelection.uniformAvailable(row: r, available: available.baseAddress!, actions: A, rng: &rng.pointee) ?? 0
+                case let .continuous(d):
+                    for k in 0..<d { joint.continuous[r * D + k] = rng.pointee.uniform(-1, 1) }
+                }
+            }
+            return joint
         }
     }
 }
@@ -51,6 +59,7 @@ final class Collector {
     private var observations: [Float]
     private var states: [Float]
     private var available: [Float]
+    private let padding: AgentPadding
 
     /// Per-instance state touched only by the thread stepping that instance.
     final class Slot {
@@ -59,6 +68,8 @@ final class Collector {
         var episodeReturn = 0.0
         var active = true
         var film = ReplayEpisode()
+        /// The world's observations and availability padded to the layout's agent rows (heterogeneous teams).
+        var observations: [Float] = [], available: [UInt8] = []
         init(spec: WorldSpec) { action = JointAction(spec: spec) }
     }
 
@@ -67,6 +78,7 @@ final class Collector {
         self.layout = layout
         self.recording = recording
         self.filming = filming
+        padding = AgentPadding(spec: pool.spec, layout: layout)
         let count = pool.worlds.count
         records = (0..<count).map { _ in EpisodeRecord(layout: layout) }
         slots = (0..<count).map { _ in Slot(spec: pool.spec) }
@@ -83,10 +95,7 @@ final class Collector {
 
     func collect(_ policy: ActingPolicy) throws -> [EpisodeOutcome] {
         let E = pool.worlds.count, N = layout.agents, D = layout.actionDimensions
-        let bounds = pool.spec.actionSpaces.map { space -> (low: [Double], high: [Double]) in
-            if case let .continuous(low, high) = space { return (low, high) }
-            return ([], [])
-        }
+        let spaces = pool.spec.actionSpaces, continuousOffsets = pool.spec.continuousOffsets
         policy.begin(E)
         try pool.forEach(Array(0..<E)) { k in
             let world = pool.worlds[k]
@@ -99,8 +108,7 @@ final class Collector {
             }
             if recording {
                 records[k].clear()
-                records[k].observe(observations: UnsafeBufferPointer(world.observations), state: UnsafeBufferPointer(world.state),
-                                   available: UnsafeBufferPointer(world.available))
+                record(world, in: slots[k], to: records[k])
             }
         }
         var active = Array(0..<E)
@@ -114,27 +122,29 @@ final class Collector {
             for k in 0..<actions.continuous.count { actions.continuous[k] = min(max(actions.continuous[k], -1), 1) }
             try pool.forEach(active) { k in
                 let world = pool.worlds[k], slot = slots[k]
-                if D > 0 {
-                    for i in 0..<N {
-                        for d in 0..<D {
-                            let (low, high) = (bounds[i].low[d], bounds[i].high[d])
-                            slot.action.continuous[i * D + d] = low + (Double(actions.continuous[(k * N + i) * D + d]) + 1) / 2 * (high - low)
+                for i in 0..<N {
+                    switch spaces[i] {
+                    case .discrete: slot.action.discrete[i] = actions.discrete[k * N + i]
+                    case let .continuous(low, high):
+                        let offset = continuousOffsets[i]
+                        for d in 0..<low.count {
+                            slot.action.continuous[offset + d] = low[d] + (Double(actions.continuous[(k * N + i) * D + d]) + 1) / 2 * (high[d] - low[d])
                         }
                     }
-                } else {
-                    for i in 0..<N { slot.action.discrete[i] = actions.discrete[k * N + i] }
                 }
                 slot.result = try world.step(slot.action)
                 slot.episodeReturn += slot.result.reward
                 if filming { try slot.film.film(world, reward: slot.result.reward) }
                 if recording {
-                    if D > 0 {
+                    if layout.isMixed {
+                        records[k].act(discrete: actions.discrete[(k * N)..<((k + 1) * N)],
+                                       continuous: actions.continuous[(k * N * D)..<((k + 1) * N * D)], reward: slot.result.reward)
+                    } else if D > 0 {
                         records[k].act(continuous: actions.continuous[(k * N * D)..<((k + 1) * N * D)], reward: slot.result.reward)
                     } else {
                         records[k].act(actions.discrete[(k * N)..<((k + 1) * N)], reward: slot.result.reward)
                     }
-                    records[k].observe(observations: UnsafeBufferPointer(world.observations), state: UnsafeBufferPointer(world.state),
-                                       available: UnsafeBufferPointer(world.available))
+                    record(world, in: slot, to: records[k])
                     if slot.result.done { records[k].finish(terminated: slot.result.terminated) }
                 }
                 if slot.result.done {
@@ -154,14 +164,82 @@ final class Collector {
     /// The filmed episodes of the last `collect`, one per instance (when filming).
     var films: [ReplayEpisode] { slots.map(\.film) }
 
+    /// Records what the agents of `world` see now, padded to the layout's rows where agents differ.
+    private func record(_ world: LuaWorld, in slot: Slot, to record: EpisodeRecord) {
+        if padding.isIdentity {
+            record.observe(observations: UnsafeBufferPointer(world.observations), state: UnsafeBufferPointer(world.state),
+                           available: UnsafeBufferPointer(world.available))
+            return
+        }
+        padding.observations(of: world, into: &slot.observations)
+        padding.available(of: world, into: &slot.available)
+        slot.observations.withUnsafeBufferPointer { o in
+            slot.available.withUnsafeBufferPointer { a in record.observe(observations: o, state: UnsafeBufferPointer(world.state), available: a) }
+        }
+    }
+
     /// Copies every instance's current observations, state and availability into the batch arrays
     /// (finished instances keep their last ones; their actions are ignored).
     private func gather() {
         let perObs = layout.agents * layout.observationSize, perAvail = layout.agents * layout.actions, S = layout.stateSize
         for (k, world) in pool.worlds.enumerated() {
-            for j in 0..<perObs { observations[k * perObs + j] = world.observations[j] }
+            if padding.isIdentity {
+                for j in 0..<perObs { observations[k * perObs + j] = world.observations[j] }
+                for j in 0..<perAvail { available[k * perAvail + j] = Float(world.available[j]) }
+            } else {
+                padding.copyObservations(of: world, to: &observations, at: k * perObs)
+                padding.copyAvailable(of: world, to: &available, at: k * perAvail)
+            }
             for j in 0..<S { states[k * S + j] = world.state[j] }
-            for j in 0..<perAvail { available[k * perAvail + j] = Float(world.available[j]) }
+        }
+    }
+}
+
+/// How a world's per-agent buffers (each agent's own values side by side) map onto a layout's
+/// padded agent rows: agent i's observation at row i of width `observationSize`, its availability
+/// at row i of width `actions` (padded actions, and continuous agents' rows, unavailable).
+struct AgentPadding {
+    let layout: EpisodeLayout
+    let observationOffsets: [Int], availableOffsets: [Int]
+    let availableSizes: [Int]
+    /// The world's buffers already have the layout's rows (a homogeneous team).
+    let isIdentity: Bool
+
+    init(spec: WorldSpec, layout: EpisodeLayout) {
+        self.layout = layout
+        observationOffsets = spec.observationOffsets
+        availableOffsets = spec.availableOffsets
+        availableSizes = spec.actionSpaces.map { $0.isDiscrete ? $0.size : 0 }
+        isIdentity = layout.isHomogeneous
+    }
+
+    func copyObservations(of world: LuaWorld, to out: inout [Float], at base: Int) {
+        let O = layout.observationSize
+        for i in 0..<layout.agents {
+            let size = layout.observationSizes[i], from = observationOffsets[i]
+            for k in 0..<O { out[base + i * O + k] = k < size ? world.observations[from + k] : 0 }
+        }
+    }
+
+    func copyAvailable(of world: LuaWorld, to out: inout [Float], at base: Int) {
+        let A = layout.actions
+        for i in 0..<layout.agents {
+            let size = availableSizes[i], from = availableOffsets[i]
+            for k in 0..<A { out[base + i * A + k] = k < size ? Float(world.available[from + k]) : 0 }
+        }
+    }
+
+    func observations(of world: LuaWorld, into out: inout [Float]) {
+        if out.count != layout.agents * layout.observationSize { out = Array(repeating: 0, count: layout.agents * layout.observationSize) }
+        copyObservations(of: world, to: &out, at: 0)
+    }
+
+    func available(of world: LuaWorld, into out: inout [UInt8]) {
+        let A = layout.actions
+        if out.count != layout.agents * A { out = Array(repeating: 0, count: layout.agents * A) }
+        for i in 0..<layout.agents {
+            let size = availableSizes[i], from = availableOffsets[i]
+            for k in 0..<A { out[i * A + k] = k < size ? world.available[from + k] : 0 }
         }
     }
 }

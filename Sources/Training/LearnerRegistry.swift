@@ -24,6 +24,19 @@ public enum AnyLearner {
     }
 }
 
+/// Which teams a learner trains: agents that all share one observation size and action space,
+/// agents that differ in them (one action kind), or mixed discrete and continuous agents.
+public enum TeamSupport: Int, Comparable, Sendable {
+    case homogeneous, heterogeneous, mixed
+
+    public static func < (a: TeamSupport, b: TeamSupport) -> Bool { a.rawValue < b.rawValue }
+
+    /// What a team needs.
+    public static func needed(by layout: EpisodeLayout) -> TeamSupport {
+        layout.isMixed ? .mixed : layout.isHomogeneous ? .homogeneous : .heterogeneous
+    }
+}
+
 /// One implementation of a learner for one kind of action space.
 public struct LearnerVariant {
     /// The learner's own settings (the training loop adds its own, `TrainingSettings.specs`).
@@ -31,6 +44,8 @@ public struct LearnerVariant {
     public let make: (EpisodeLayout, Settings, UInt64) -> AnyLearner
     /// Rejects settings that are well-formed alone but do not fit the world (run before `make`).
     public var validate: (Settings, EpisodeLayout) throws -> Void = { _, _ in }
+    /// The teams it trains.
+    public var teams: TeamSupport = .homogeneous
 }
 
 /// A learner the command line can name with `--algo`, with its discrete and/or continuous form.
@@ -43,6 +58,15 @@ public struct LearnerEntry {
     /// The form for a world whose agents act continuously or not.
     public func variant(continuous isContinuous: Bool) -> LearnerVariant? { isContinuous ? continuous : discrete }
 
+    /// The form for a team (a mixed team needs a form that takes both kinds), or nil.
+    public func variant(for layout: EpisodeLayout) -> LearnerVariant? {
+        if layout.isMixed { return [discrete, continuous].compactMap { $0 }.first { $0.teams == .mixed } }
+        return variant(continuous: layout.isContinuous)
+    }
+
+    /// The most general team its form for these actions trains.
+    public func teams(continuous isContinuous: Bool) -> TeamSupport? { variant(continuous: isContinuous)?.teams }
+
     /// Which action spaces it handles, for listings.
     public var handles: String {
         [discrete.map { _ in "discrete" }, continuous.map { _ in "continuous" }].compactMap { $0 }.joined(separator: ", ")
@@ -52,8 +76,9 @@ public struct LearnerEntry {
 /// Every learner this build has.
 public enum LearnerRegistry {
     static func episodes(_ settings: [SettingSpec], validate: @escaping (Settings, EpisodeLayout) throws -> Void = { _, _ in },
+                         teams: TeamSupport = .homogeneous,
                          _ make: @escaping (EpisodeLayout, Settings, UInt64) -> EpisodeLearner) -> LearnerVariant {
-        LearnerVariant(settings: settings, make: { .episodes(make($0, $1, $2)) }, validate: validate)
+        LearnerVariant(settings: settings, make: { .episodes(make($0, $1, $2)) }, validate: validate, teams: teams)
     }
 
     /// SER-DCE's `target_entropies` must name one number per agent.
@@ -62,46 +87,52 @@ public enum LearnerRegistry {
     }
 
     static func transitions(_ settings: [SettingSpec], validate: @escaping (Settings, EpisodeLayout) throws -> Void = { _, _ in },
+                            teams: TeamSupport = .homogeneous,
                             _ make: @escaping (EpisodeLayout, Settings, UInt64) -> TransitionLearner) -> LearnerVariant {
-        LearnerVariant(settings: settings, make: { .transitions(make($0, $1, $2)) }, validate: validate)
+        LearnerVariant(settings: settings, make: { .transitions(make($0, $1, $2)) }, validate: validate, teams: teams)
     }
 
     public static let all: [LearnerEntry] = [
-        LearnerEntry(name: QMIX.name, summary: QMIX.summary, discrete: episodes(QMIX.settings) { QMIX.make(layout: $0, settings: $1, seed: $2) },
+        LearnerEntry(name: QMIX.name, summary: QMIX.summary, discrete: episodes(QMIX.settings, teams: .heterogeneous) { QMIX.make(layout: $0, settings: $1, seed: $2) },
                      continuous: nil),
-        LearnerEntry(name: VDN.name, summary: VDN.summary, discrete: episodes(VDN.settings) { VDN.make(layout: $0, settings: $1, seed: $2) },
+        LearnerEntry(name: VDN.name, summary: VDN.summary, discrete: episodes(VDN.settings, teams: .heterogeneous) { VDN.make(layout: $0, settings: $1, seed: $2) },
                      continuous: nil),
         LearnerEntry(name: SoftQMIX.name, summary: SoftQMIX.summary,
-                     discrete: episodes(SoftQMIX.settings) { SoftQMIX(layout: $0, settings: $1, seed: $2) }, continuous: nil),
+                     discrete: episodes(SoftQMIX.settings, teams: .heterogeneous) { SoftQMIX(layout: $0, settings: $1, seed: $2) }, continuous: nil),
         LearnerEntry(name: FSV.name, summary: FSV.summary,
-                     discrete: episodes(FSV.settings) { FSV(layout: $0, settings: $1, seed: $2) },
-                     continuous: transitions(FSVContinuous.settings) { FSVContinuous(layout: $0, settings: $1, seed: $2) }),
+                     discrete: episodes(FSV.settings, teams: .heterogeneous) { FSV(layout: $0, settings: $1, seed: $2) },
+                     continuous: transitions(FSVContinuous.settings, teams: .heterogeneous) { FSVContinuous(layout: $0, settings: $1, seed: $2) }),
         soft(HASAC.name, HASAC.summary, HASAC.settings) { HASAC(layout: $0, settings: $1, seed: $2) },
         soft(MASAC.name, MASAC.summary, MASAC.settings) { MASAC(layout: $0, settings: $1, seed: $2) },
         LearnerEntry(name: VM3AC.name, summary: VM3AC.summary, discrete: nil,
-                     continuous: transitions(VM3AC.settings) { VM3AC(layout: $0, settings: $1, seed: $2) }),
+                     continuous: transitions(VM3AC.settings, teams: .heterogeneous) { VM3AC(layout: $0, settings: $1, seed: $2) }),
         LearnerEntry(name: QMIXDDPG.name, summary: QMIXDDPG.summary, discrete: nil,
-                     continuous: transitions(QMIXDDPG.settings) { QMIXDDPG.make(layout: $0, settings: $1, seed: $2) }),
+                     continuous: transitions(QMIXDDPG.settings, teams: .heterogeneous) { QMIXDDPG.make(layout: $0, settings: $1, seed: $2) }),
         LearnerEntry(name: VDNDDPG.name, summary: VDNDDPG.summary, discrete: nil,
-                     continuous: transitions(VDNDDPG.settings) { VDNDDPG.make(layout: $0, settings: $1, seed: $2) }),
+                     continuous: transitions(VDNDDPG.settings, teams: .heterogeneous) { VDNDDPG.make(layout: $0, settings: $1, seed: $2) }),
         LearnerEntry(name: ADER.name, summary: ADER.summary,
                      discrete: episodes(DiscreteADER.settings) { DiscreteADER(layout: $0, settings: $1, seed: $2, adaptive: true) },
-                     continuous: transitions(ADER.settings) { ADER(layout: $0, settings: $1, seed: $2, adaptive: true) }),
+                     continuous: transitions(ADER.settings, teams: .heterogeneous) { ADER(layout: $0, settings: $1, seed: $2, adaptive: true) }),
         LearnerEntry(name: ADER.baselineName, summary: ADER.baselineSummary,
                      discrete: episodes(DiscreteADER.baselineSettings, validate: fixedTargetEntropies) {
                          DiscreteADER(layout: $0, settings: $1, seed: $2, adaptive: false)
                      },
-                     continuous: transitions(ADER.baselineSettings, validate: fixedTargetEntropies) { ADER(layout: $0, settings: $1, seed: $2, adaptive: false) }),
+                     continuous: transitions(ADER.baselineSettings, validate: fixedTargetEntropies, teams: .heterogeneous) { ADER(layout: $0, settings: $1, seed: $2, adaptive: false) }),
     ]
 
     /// An actor-critic learner whose one implementation handles both action kinds.
     static func soft(_ name: String, _ summary: String, _ settings: [SettingSpec],
                      _ make: @escaping (EpisodeLayout, Settings, UInt64) -> TransitionLearner) -> LearnerEntry {
-        let variant = transitions(settings, make)
+        let variant = transitions(settings, teams: .mixed, make)
         return LearnerEntry(name: name, summary: summary, discrete: variant, continuous: variant)
     }
 
     public static func named(_ name: String) -> LearnerEntry? { all.first { $0.name == name } }
+
+    /// The learners that train a team like this one (the forms for its action kind, or mixed).
+    public static func names(training layout: EpisodeLayout) -> [String] {
+        all.filter { entry in entry.variant(for: layout).map { $0.teams >= TeamSupport.needed(by: layout) } ?? false }.map(\.name)
+    }
 }
 
 /// The training loop's own settings.

@@ -44,12 +44,9 @@ public final class TrainingRun {
         }
         let probe = try LuaWorld(file: file, options: options, seed: seed, instance: 0, limits: limits)
         let spec = probe.spec
-        guard spec.isHomogeneous else {
-            throw TrainingError(message: "\(file): \(name) needs agents with the same observation size and action space; this world has \(Set(spec.actionSpaces.map(\.description)).sorted().joined(separator: ", "))")
-        }
-        let continuous = !spec.actionSpaces[0].isDiscrete
-        guard let variant = entry.variant(continuous: continuous) else {
-            throw TrainingError(message: "\(file): \(name) handles \(entry.handles) actions; this world's agents have \(spec.actionSpaces[0].description)")
+        let layout = Self.layout(of: spec)
+        guard let variant = entry.variant(for: layout), variant.teams >= TeamSupport.needed(by: layout) else {
+            throw TrainingError(message: Self.refusal(file: file, learner: entry, layout: layout))
         }
         var settings = Settings(specs: TrainingSettings.specs + variant.settings)
         let known = Set(settings.specs.map(\.name))
@@ -68,15 +65,38 @@ public final class TrainingRun {
         self.limits = limits
         let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         self.folder = folder ?? "runs/\(stem)-\(name)-seed\(seed)-\(Self.timestamp())"
-        layout = EpisodeLayout(agents: spec.agents, observationSize: spec.observationSizes[0], stateSize: spec.stateSize,
-                               actions: continuous ? 0 : spec.actionSpaces[0].size, episodeLimit: spec.episodeLimit,
-                               actionDimensions: continuous ? spec.actionSpaces[0].size : 0)
+        self.layout = layout
         try variant.validate(settings, layout)
         let envs = settings.int("envs"), threads = settings.int("env_threads")
         pool = try WorldPool(file: file, options: options, seed: seed, count: envs, threads: threads, limits: limits)
         testPool = try WorldPool(file: file, options: options, seed: seed &+ 0x7E57_0000, count: min(envs, settings.int("test_episodes")),
                                  threads: threads, limits: limits)
         learner = variant.make(layout, settings, seed)
+    }
+
+    /// The learners' view of a world's agents: each agent's observation size and action space.
+    public static func layout(of spec: WorldSpec) -> EpisodeLayout {
+        EpisodeLayout(observationSizes: spec.observationSizes, stateSize: spec.stateSize,
+                      actionSpaces: spec.actionSpaces.map { $0.isDiscrete ? .discrete($0.size) : .continuous($0.size) },
+                      episodeLimit: spec.episodeLimit)
+    }
+
+    /// Why `learner` cannot train this team: which agents differ and how, and which learners can.
+    static func refusal(file: String, learner entry: LearnerEntry, layout: EpisodeLayout) -> String {
+        let able = LearnerRegistry.names(training: layout)
+        let others = able.isEmpty ? "no learner of this build does" : "learners that can: \(able.joined(separator: ", "))"
+        if layout.isMixed {
+            let kinds = [false, true].map { continuous in
+                let who = (0..<layout.agents).filter { layout.actionSpaces[$0].isContinuous == continuous }.map { String($0 + 1) }
+                let verb = (who.count == 1 ? " acts " : " act ") + (continuous ? "continuously" : "discretely")
+                return (who.count == 1 ? "agent " : "agents ") + who.joined(separator: ", ") + verb
+            }
+            return "\(file): \(entry.name) cannot train a mixed team (\(kinds.joined(separator: ", "))); \(others)"
+        }
+        if entry.variant(for: layout) == nil {
+            return "\(file): \(entry.name) handles \(entry.handles) actions; this world's agents act \(layout.isContinuous ? "continuously" : "discretely") (\(layout.agentSummary)); \(others)"
+        }
+        return "\(file): \(entry.name) needs agents with equal observation sizes and action spaces; this world has \(layout.agentSummary); \(others)"
     }
 
     /// The FNV-1a hash of a file's bytes, in hex (config.json's `world_fnv1a64`).
@@ -99,6 +119,10 @@ public final class TrainingRun {
             ("world_fnv1a64", .string(Self.fingerprint(ofFile: file))),
             ("world_options", .object(options.map { ($0.0, .string($0.1.description)) })),
             ("learner", .string(entry.name)),
+            ("agents", .array((0..<layout.agents).map { i in
+                .object([("observation_size", .int(Int64(layout.observationSizes[i]))), ("actions", .string(layout.actionSpaces[i].description)),
+                         ("group", .int(Int64(layout.groups.firstIndex { $0.contains(i) }! + 1)))])
+            })),
             ("seed", .int(Int64(bitPattern: seed))),
             ("settings", settings.json),
             ("settings_from", .object(settings.specs.map(\.name).sorted().map { ($0, .string(settings.sources[$0] ?? "default")) })),

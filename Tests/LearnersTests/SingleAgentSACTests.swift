@@ -43,7 +43,7 @@ final class SingleAgentSACTests: XCTestCase {
         let actorOptimizer = core.actorOptimizers[0], critic = core.critic
         func policy(_ observations: [Float]) -> TanhGaussian {
             let h = core.actors.trunks[0](g.constant(observations, Shape(B, 3))).tanh()
-            return TanhGaussian(mean: core.actors.heads[0](h), logStd: core.actors.logStds[0](h))
+            return TanhGaussian(mean: core.actors.heads[0](h), logStd: core.actors.logStds[0]!(h))
         }
         func q(_ net: MLP, _ states: [Float], _ action: Tensor) -> Tensor { net(concat([g.constant(states, Shape(B, 4)), action], axis: -1)) }
 

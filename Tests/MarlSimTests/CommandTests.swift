@@ -201,7 +201,7 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertTrue(badAlgo.stderr.contains("unknown learner 'dqn'; learners: qmix, vdn, soft-qmix, fsv, hasac"), badAlgo.stderr)
         let continuous = try runMarlSim(["envs/surfaces/quadratics.lua", "--algo", "qmix"])
         XCTAssertEqual(continuous.status, 1)
-        XCTAssertTrue(continuous.stderr.contains("quadratics.lua: qmix handles discrete actions; this world's agents have continuous(1, [-1.0, 1.0])"),
-                      continuous.stderr)
+        XCTAssertTrue(continuous.stderr.contains("quadratics.lua: qmix handles discrete actions; this world's agents act continuously "
+                                                 + "(agents 1, 2: observation 1, continuous(1)); learners that can: fsv, hasac"), continuous.stderr)
     }
 }

@@ -133,13 +133,34 @@ final class LearnerConformanceTests: XCTestCase {
         return quick.filter { names.contains($0.0) }
     }
 
-    /// Test-mode actions of a learner for a fixed batch of 4 instances.
+    /// The test worlds: homogeneous (corridor, reach), heterogeneous (agents of their own sizes, one
+    /// group not contiguous in world order) and mixed, each with the team the learners see.
+    var worlds: [(file: String, layout: EpisodeLayout)] {
+        [(corridor, EpisodeLayout(agents: 2, observationSize: 3, stateSize: 6, actions: 4, episodeLimit: 6)),
+         (reach, EpisodeLayout(agents: 2, observationSize: 3, stateSize: 6, actions: 0, episodeLimit: 5, actionDimensions: 2)),
+         (fixtures.appendingPathComponent("hetero_corridor.lua").path,
+          EpisodeLayout(observationSizes: [3, 5, 3], stateSize: 11, actionSpaces: [.discrete(4), .discrete(2), .discrete(4)], episodeLimit: 6)),
+         (fixtures.appendingPathComponent("hetero_reach.lua").path,
+          EpisodeLayout(observationSizes: [2, 4, 2], stateSize: 8, actionSpaces: [.continuous(1), .continuous(3), .continuous(1)], episodeLimit: 5)),
+         (fixtures.appendingPathComponent("mixed_reach.lua").path,
+          EpisodeLayout(observationSizes: [2, 4], stateSize: 6, actionSpaces: [.discrete(3), .continuous(2)], episodeLimit: 5))]
+    }
+
+    /// Test-mode actions of a learner for a fixed batch of 4 instances (each agent's own actions
+    /// half available, the padding never).
     func testActions(_ learner: AnyLearner, layout: EpisodeLayout) -> JointActions {
         var generator = SeededGenerator(seed: 3)
-        let N = layout.agents
-        let observations = (0..<(4 * N * layout.observationSize)).map { _ in Float(generator.nextUnit()) }
+        let N = layout.agents, A = layout.actions
+        let observations = (0..<(4 * N * layout.observationSize)).map { k -> Float in
+            let value = Float(generator.nextUnit())
+            return k % layout.observationSize < layout.observationSizes[(k / layout.observationSize) % N] ? value : 0
+        }
         let states = (0..<(4 * layout.stateSize)).map { _ in Float(generator.nextUnit()) }
-        let available = (0..<(4 * N * layout.actions)).map { Float(($0 / 2) % 2) }
+        let available = (0..<(4 * N * A)).map { k -> Float in
+            let i = (k / A) % N, a = k % A
+            guard case let .discrete(n) = layout.actionSpaces[i], a < n else { return 0 }
+            return n == 1 || (k / 2) % 2 == 1 ? 1 : Float((a + 1) % 2)
+        }
         return observations.withUnsafeBufferPointer { o in states.withUnsafeBufferPointer { s in available.withUnsafeBufferPointer { m in
             switch learner {
             case let .episodes(l):
@@ -152,12 +173,17 @@ final class LearnerConformanceTests: XCTestCase {
     }
 
     func testEveryLearnerIsDeterministicRespectsMasksAndBoundsAndRoundTripsItsWeights() throws {
+        var heterogeneous: Set<String> = [], mixed: Set<String> = []
         for entry in LearnerRegistry.all {
-            for (world, continuous) in [(corridor, false), (reach, true)] where entry.variant(continuous: continuous) != nil {
-                // Corridor masks change every step: choosing an unavailable action would stop the run with an error.
-                let settings = quick(entry, continuous: continuous), name = "\(entry.name) (\(continuous ? "continuous" : "discrete"))"
+            for (world, layout) in worlds {
+                guard let variant = entry.variant(for: layout), variant.teams >= TeamSupport.needed(by: layout) else { continue }
+                // Masks change every step: choosing an unavailable action would stop the run with an error.
+                let continuous = layout.actionDimensions > 0
+                let settings = quick(entry, continuous: !layout.isMixed && continuous)
+                let name = "\(entry.name) on \((world as NSString).lastPathComponent)"
                 let first = folder(), second = folder()
                 let a = try TrainingRun(file: world, options: [], learner: entry.name, overrides: settings, seed: 5, folder: first)
+                XCTAssertEqual(a.layout, layout, name)
                 let summary = try a.run()
                 _ = try TrainingRun(file: world, options: [], learner: entry.name, overrides: settings, seed: 5, folder: second).run()
                 func metrics(_ path: String) throws -> String {
@@ -182,8 +208,25 @@ final class LearnerConformanceTests: XCTestCase {
                 XCTAssertEqual(trained.continuous, testActions(fresh.learner, layout: a.layout).continuous, "\(name): save/load round trip")
                 XCTAssertEqual(trained.continuous, testActions(a.learner, layout: a.layout).continuous, "\(name): deterministic test actions")
                 XCTAssert(trained.continuous.allSatisfy { abs($0) <= 1 }, "\(name): normalized actions in [-1, 1]")
+                // Each agent's test actions are its own: an id below its count (and available), values only in its own dimensions.
+                for e in 0..<4 {
+                    for i in 0..<layout.agents {
+                        switch layout.actionSpaces[i] {
+                        case let .discrete(n):
+                            XCTAssertLessThan(Int(trained.discrete[e * layout.agents + i]), n, "\(name): agent \(i + 1) picks its own actions")
+                        case let .continuous(d):
+                            let row = (e * layout.agents + i) * layout.actionDimensions
+                            XCTAssert(trained.continuous[(row + d)..<(row + layout.actionDimensions)].allSatisfy { $0 == 0 },
+                                      "\(name): agent \(i + 1) acts in its own \(d) dimensions")
+                        }
+                    }
+                }
+                if !layout.isHomogeneous { heterogeneous.insert(entry.name) }
+                if layout.isMixed { mixed.insert(entry.name) }
             }
         }
+        XCTAssertEqual(heterogeneous, Set(LearnerRegistry.all.filter { [$0.discrete, $0.continuous].contains { ($0?.teams ?? .homogeneous) >= .heterogeneous } }.map(\.name)))
+        XCTAssertEqual(mixed, ["hasac", "masac"])
     }
 
     func testEveryLearnerWithCriticLayerNormPutsLayerNormsIntoItsCritics() throws {
@@ -215,22 +258,27 @@ final class LearnerConformanceTests: XCTestCase {
     }
 
     func testTerminationAndTruncationReachTheBufferApart() throws {
-        let vdn = LearnerRegistry.named("vdn")!
-        let run = try TrainingRun(file: corridor, options: [], learner: "vdn", overrides: quick(vdn, continuous: false), seed: 1, folder: folder())
+        try terminationAndTruncation(in: corridor, learner: "vdn")
+        try terminationAndTruncation(in: fixtures.appendingPathComponent("hetero_corridor.lua").path, learner: "qmix")
+    }
+
+    func terminationAndTruncation(in world: String, learner name: String) throws {
+        let entry = LearnerRegistry.named(name)!
+        let run = try TrainingRun(file: world, options: [], learner: name, overrides: quick(entry, continuous: false), seed: 1, folder: folder())
         let collector = Collector(pool: run.pool, layout: run.layout, recording: true)
         var terminated = 0, truncated = 0
         for _ in 0..<10 {
             let outcomes = try collector.collect(learner: run.learner, mode: .explore, step: 0)
             for (record, outcome) in zip(collector.records, outcomes) {
-                // The corridor terminates only when the goal pays 1; otherwise the host truncates at 6 steps.
+                // The corridors terminate only when the goal pays 1; otherwise the host truncates at 6 steps.
                 let reachedGoal = record.rewards.last == 1
-                XCTAssertEqual(record.terminated, reachedGoal)
-                XCTAssertEqual(outcome.terminated, reachedGoal)
-                if !reachedGoal { XCTAssertEqual(record.length, 6) }
+                XCTAssertEqual(record.terminated, reachedGoal, world)
+                XCTAssertEqual(outcome.terminated, reachedGoal, world)
+                if !reachedGoal { XCTAssertEqual(record.length, 6, world) }
                 if reachedGoal { terminated += 1 } else { truncated += 1 }
             }
         }
-        XCTAssertGreaterThan(terminated, 0)
-        XCTAssertGreaterThan(truncated, 0)
+        XCTAssertGreaterThan(terminated, 0, world)
+        XCTAssertGreaterThan(truncated, 0, world)
     }
 }
