@@ -452,6 +452,10 @@ final class FactoredTwinCritic {
     enum Kind { case reward, entropy }
 
     let kind: Kind
+    /// The agents of each shared network (action-value critics), and the team size.
+    let members: [[Int]], agents: Int
+    /// The most outputs of any utility network (the width of `actionValues`).
+    let widestOutput: Int
     /// [twin][network]
     let utilities: [[MLP]], targetUtilities: [[MLP]]
     let mixers: [QMixer], targetMixers: [QMixer]
@@ -460,9 +464,12 @@ final class FactoredTwinCritic {
     let optimizers: [any Optimizer]
 
     /// `sizes[i]`: the layer sizes of utility network i (one per agent, or one shared).
-    init(_ name: String, agents N: Int, stateSize S: Int, sizes: [[Int]], layerNorm: Bool = false, kind: Kind, embed: Int,
-         hypernetHidden: Int, rng: inout RandomSource, optimizer: (ParameterSet) -> any Optimizer) {
+    init(_ name: String, agents N: Int, stateSize S: Int, sizes: [[Int]], members: [[Int]] = [], layerNorm: Bool = false, kind: Kind,
+         embed: Int, hypernetHidden: Int, rng: inout RandomSource, optimizer: (ParameterSet) -> any Optimizer) {
         self.kind = kind
+        self.members = members
+        agents = N
+        widestOutput = sizes.map { $0.last! }.max()!
         let isReward = kind == .reward
         func nets(_ prefix: String) -> [[MLP]] {
             (0..<2).map { k in sizes.indices.map { i in MLP("\(name).\(prefix)q\(k + 1).\(i)", sizes: sizes[i], layerNorm: layerNorm, rng: &rng) } }
@@ -499,9 +506,16 @@ final class FactoredTwinCritic {
         return concat(nets.indices.map { nets[$0](concat([observations[$0], actions[$0]], axis: -1)) }, axis: -1)
     }
 
-    /// Twin k's values of every action [rows, |A|] from rows [oⁱ, onehot(i)] (the shared network).
-    func actionValues(_ k: Int, _ inputs: Tensor, target: Bool) -> Tensor {
-        (target ? targetUtilities[k] : utilities[k])[0](inputs)
+    /// Twin k's values of every action [slots·N, A] from each network's rows [oⁱ, onehot(i)] [slots·Mₙ, widthₙ]
+    /// (one network per group of agents, shared within it), zero in an agent's padded actions.
+    func actionValues(_ k: Int, _ inputs: [Tensor], target: Bool) -> Tensor {
+        let nets = target ? targetUtilities[k] : utilities[k]
+        let parts = inputs.indices.map { n -> Tensor in
+            let out = nets[n](inputs[n])
+            return out.reshaped(Shape(1, out.shape[0], out.shape[1]))
+        }
+        let combined = GroupOutputs.interleave(parts, members: members, agents: agents, actions: widestOutput)
+        return combined.reshaped(Shape(combined.shape[1], widestOutput))
     }
 
     /// Twin k's mixer on values [B, N]: [B, 1] (reward) or [B, N] (entropy).
@@ -575,7 +589,7 @@ final class FactoredTwinCritic {
 public final class DiscreteADER: EpisodeLearner {
     static let sharedSettings: [SettingSpec] = RecurrentSettings.specs.withDefaults([
         "lr": .number(0.0025), "optimizer": .text("rmsprop"), "batch_size": .integer(32),        // ader_smac.yaml, default.yaml
-    ]) + [
+    ]) + [RecurrentSettings.sharing] + [
         SettingSpec("critic_lr", .number(5e-4), "learning rate of the critics and mixers (code: c_lr)"),
         SettingSpec("critic_hidden", .integer(64), "units of the two hidden layers of the critics"),
         SettingSpec("td_lambda", .number(0.8), "λ of the TD(λ) targets (code: 0.8)"),
@@ -603,7 +617,8 @@ public final class DiscreteADER: EpisodeLearner {
     public static let baselineSettings: [SettingSpec] = sharedSettings + ADER.fixedTargetSettings
 
     public let layout: EpisodeLayout
-    let actorInputs: AgentInputs, criticInputs: AgentInputs
+    /// Each critic network's inputs [oⁱ, onehot(i)] (one network per group of agents).
+    let criticInputs: [AgentInputs]
     let actor: RecurrentAgents
     let controller: RecurrentController
     let actorOptimizer: any Optimizer
@@ -618,7 +633,7 @@ public final class DiscreteADER: EpisodeLearner {
     let graph = Graph()
     var rng: RandomSource
     var lastTargetUpdate = 0
-    private var actorRows: [[Float]] = [], criticRows: [Float] = []
+    private var actorRows: [[Float]] = [], criticRows: [[Float]] = []
 
     /// ADER (`adaptive`) or SER-MARL/SER-DCE. Precondition: discrete actions.
     public init(layout: EpisodeLayout, settings: Settings, seed: UInt64, adaptive: Bool) {
@@ -627,23 +642,28 @@ public final class DiscreteADER: EpisodeLearner {
         self.adaptive = adaptive
         var rng = RandomSource(seed: seed)
         let N = layout.agents, A = layout.actions, S = layout.stateSize
-        actorInputs = AgentInputs(layout: layout, lastAction: settings.bool("obs_last_action"), agentID: settings.bool("obs_agent_id"))
-        criticInputs = AgentInputs(layout: layout, lastAction: false, agentID: true)
-        actor = RecurrentAgents(network: RecurrentAgent("actor", inputs: actorInputs.width, hidden: settings.int("rnn_hidden"), actions: A, rng: &rng),
-                                inputs: actorInputs)
+        let sharing = ParameterSharing.from(settings, automatic: .groups)
+        actor = RecurrentAgents("actor", layout: layout, sharing: sharing, lastAction: settings.bool("obs_last_action"),
+                                agentID: settings.bool("obs_agent_id"), hidden: settings.int("rnn_hidden"), rng: &rng)
         controller = RecurrentController(agents: actor)
+        // FOP's critic on [oⁱ, onehot(i)] → |Aᵢ|, shared like the actor.
+        criticInputs = actor.inputs.map { AgentInputs(layout: layout, members: $0.members, lastAction: false, agentID: true) }
         actorOptimizer = RecurrentSettings.optimizer(settings, ParameterSet(actor.parameters))
         var criticSettings = settings
         try? criticSettings.apply([("lr", String(settings.double("critic_lr")))], from: "critic_lr")
-        let sizes = [criticInputs.width, settings.int("critic_hidden"), settings.int("critic_hidden"), A]
+        let sizes = criticInputs.map { [$0.width, settings.int("critic_hidden"), settings.int("critic_hidden"), $0.actions] }
+        let members = criticInputs.map(\.members)
         let embed = settings.int("mixer_embed"), hyper = settings.int("hypernet_hidden")
-        reward = FactoredTwinCritic("reward", agents: N, stateSize: S, sizes: [sizes], kind: .reward, embed: embed,
+        reward = FactoredTwinCritic("reward", agents: N, stateSize: S, sizes: sizes, members: members, kind: .reward, embed: embed,
                                     hypernetHidden: hyper, rng: &rng) { RecurrentSettings.optimizer(criticSettings, $0) }
-        entropy = FactoredTwinCritic("entropy", agents: N, stateSize: S, sizes: [sizes], kind: .entropy, embed: embed,
+        entropy = FactoredTwinCritic("entropy", agents: N, stateSize: S, sizes: sizes, members: members, kind: .entropy, embed: embed,
                                      hypernetHidden: hyper, rng: &rng) { RecurrentSettings.optimizer(criticSettings, $0) }
         self.rng = rng
 
-        budget = EntropyBudget(agents: N, total: Double(N) * Foundation.log(Double(A)) * settings.double("k_ratio"),
+        // H₀ = Σᵢ log|Aᵢ| · k_ratio (N·log|A|·k_ratio, computed as such, when the agents agree).
+        let logSum = layout.isHomogeneous ? Double(N) * Foundation.log(Double(A))
+                                          : layout.actionSpaces.reduce(0) { $0 + Foundation.log(Double($1.count)) }
+        budget = EntropyBudget(agents: N, total: logSum * settings.double("k_ratio"),
                                settings: settings, adaptive: adaptive)
         metric = adaptive && settings.string("ader_metric") == "code" ? .code : .paper
         backupAlpha = settings.bool("ader_entropy_backup_alpha")
@@ -682,7 +702,8 @@ public final class DiscreteADER: EpisodeLearner {
             let e = Float(epsilon.value(at: step))
             let pi = controller.graph.withoutGradients { logits.softmax(mask: controller.graph.constant(copying: available.baseAddress!, logits.shape)) }
             var floored = [Float](repeating: 0, count: rows * A)
-            for k in 0..<(rows * A) { floored[k] = Foundation.log((1 - e) * pi.storage[k] + e / Float(A) + 1e-30) }
+            let counts = layout.actionSpaces.map { Float($0.count) }
+            for k in 0..<(rows * A) { floored[k] = Foundation.log((1 - e) * pi.storage[k] + e / counts[(k / A) % layout.agents] + 1e-30) }
             chosen = ActionSelection.softmaxSample(floored, available: available.baseAddress!, rows: rows, actions: A, temperature: 1, rng: &rng)
         }
         controller.record(actions: chosen)
@@ -721,13 +742,21 @@ public final class DiscreteADER: EpisodeLearner {
         return logged
     }
 
-    /// Per-slot tensors of a batch: actor inputs and availability, critic inputs [(T+1)·B·N, O+N].
-    private func tensors(_ batch: EpisodeBatch) -> (b: BatchTensors, critic: Tensor) {
+    /// Per-slot tensors of a batch: actor inputs and availability, each critic network's inputs [(T+1)·B·Mₙ, Oₙ+Mₙ].
+    private func tensors(_ batch: EpisodeBatch) -> (b: BatchTensors, critic: [Tensor]) {
         let b = BatchTensors(batch, agents: actor, rows: &actorRows, graph: graph)
-        criticInputs.fill(batch: batch, into: &criticRows)
-        let rows = (batch.steps + 1) * batch.episodes * layout.agents
-        let critic = criticRows.withUnsafeBufferPointer { graph.constant(copying: $0.baseAddress!, Shape(rows, criticInputs.width)) }
+        if criticRows.count != criticInputs.count { criticRows = Array(repeating: [], count: criticInputs.count) }
+        let critic = criticInputs.indices.map { n -> Tensor in
+            criticInputs[n].fill(batch: batch, into: &criticRows[n])
+            let rows = (batch.steps + 1) * batch.episodes * criticInputs[n].members.count
+            return criticRows[n].withUnsafeBufferPointer { graph.constant(copying: $0.baseAddress!, Shape(rows, criticInputs[n].width)) }
+        }
         return (b, critic)
+    }
+
+    /// The first `slots` slots of each critic network's inputs.
+    private func leading(_ inputs: [Tensor], slots: Int) -> [Tensor] {
+        zip(inputs, criticInputs).map { $0.sliced(axis: 0, 0..<(slots * $1.members.count)) }
     }
 
     /// Per-agent expectations Σ_a π(a) Q(a) [slots, N] from π and Q [slots·N, A].
@@ -770,7 +799,7 @@ public final class DiscreteADER: EpisodeLearner {
         let taken = b.actions.reshaped(Shape(T * B * N, 1))
         let yR = g.constant(rewardTargets, Shape(T * B, 1))
         let yH = g.constant(Shape(T * B, N)) { out in for k in 0..<(T * B) { for i in 0..<N { out[k * N + i] = entropyTargets[i][k] } } }
-        let currentInputs = criticIn.sliced(axis: 0, 0..<(T * B * N))
+        let currentInputs = leading(criticIn, slots: T * B)
         func loss(_ critic: FactoredTwinCritic, _ y: Tensor) -> Tensor {
             let terms = (0..<2).map { k in
                 let chosen = critic.actionValues(k, currentInputs, target: false).gather(taken).reshaped(Shape(T * B, N))
@@ -809,7 +838,7 @@ public final class DiscreteADER: EpisodeLearner {
         let available = b.available.sliced(axis: 0, 0..<T).reshaped(Shape(rows, A))
         let (pi, logPi) = policy(logits, available: available, step: step)
         let policyEntropy = (pi * logPi).sum(axis: -1).reshaped(Shape(T * B, N)) * -1
-        let inputs = criticIn.sliced(axis: 0, 0..<rows)
+        let inputs = leading(criticIn, slots: T * B)
         let rewardQ = (0..<2).map { reward.actionValues($0, inputs, target: false) }
         let rewardValues = (0..<2).map { expected(pi, rewardQ[$0]) }
         let rewardJoint = (0..<2).map { reward.mixed($0, rewardValues[$0], states: b.states, target: false) }

@@ -111,10 +111,10 @@ public enum LearnerRegistry {
         LearnerEntry(name: VDNDDPG.name, summary: VDNDDPG.summary, discrete: nil,
                      continuous: transitions(VDNDDPG.settings, teams: .heterogeneous) { VDNDDPG.make(layout: $0, settings: $1, seed: $2) }),
         LearnerEntry(name: ADER.name, summary: ADER.summary,
-                     discrete: episodes(DiscreteADER.settings) { DiscreteADER(layout: $0, settings: $1, seed: $2, adaptive: true) },
+                     discrete: episodes(DiscreteADER.settings, teams: .heterogeneous) { DiscreteADER(layout: $0, settings: $1, seed: $2, adaptive: true) },
                      continuous: transitions(ADER.settings, teams: .heterogeneous) { ADER(layout: $0, settings: $1, seed: $2, adaptive: true) }),
         LearnerEntry(name: ADER.baselineName, summary: ADER.baselineSummary,
-                     discrete: episodes(DiscreteADER.baselineSettings, validate: fixedTargetEntropies) {
+                     discrete: episodes(DiscreteADER.baselineSettings, validate: fixedTargetEntropies, teams: .heterogeneous) {
                          DiscreteADER(layout: $0, settings: $1, seed: $2, adaptive: false)
                      },
                      continuous: transitions(ADER.baselineSettings, validate: fixedTargetEntropies, teams: .heterogeneous) { ADER(layout: $0, settings: $1, seed: $2, adaptive: false) }),

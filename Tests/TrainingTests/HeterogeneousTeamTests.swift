@@ -105,9 +105,12 @@ final class HeterogeneousTeamTests: XCTestCase {
                 return ""
             } catch { return "\(error)" }
         }
-        let heterogeneous = message(corridor, "ader")
-        XCTAssertTrue(heterogeneous.contains("agents 1, 3: observation 3, discrete(4); agent 2: observation 5, discrete(2)"), heterogeneous)
-        XCTAssertTrue(heterogeneous.contains("learners that can: qmix, vdn, soft-qmix, fsv, hasac, masac"), heterogeneous)
+        let reach = fixtures.appendingPathComponent("hetero_reach.lua").path
+        let wrongKind = message(reach, "qmix")
+        XCTAssertTrue(wrongKind.contains("qmix handles discrete actions; this world's agents act continuously "
+                                         + "(agents 1, 3: observation 2, continuous(1); agent 2: observation 4, continuous(3))"), wrongKind)
+        XCTAssertTrue(wrongKind.contains("learners that can: fsv, hasac, masac, vm3-ac, qmix-ddpg, vdn-ddpg, ader, ser-marl"), wrongKind)
+        XCTAssertEqual(message(corridor, "ader"), "", "every learner trains heterogeneous teams of its action kind")
         let mixedTeam = message(mixed, "qmix")
         XCTAssertTrue(mixedTeam.contains("qmix cannot train a mixed team (agent 1 acts discretely, agent 2 acts continuously); learners that can: hasac, masac"),
                       mixedTeam)

@@ -62,24 +62,32 @@ public final class RecurrentAgents {
                 steps.map(\.hidden))
     }
 
-    /// Per-network outputs [T, B·Mₖ, Aₖ] laid out as [T, B·N, A] in world order (the output itself for one network).
     private func interleave(_ parts: [Tensor]) -> Tensor {
-        if parts.count == 1 && parts[0].shape[2] == layout.actions { return parts[0] }
-        let T = parts[0].shape[0], B = parts[0].shape[1] / inputs[0].members.count, A = layout.actions, g = parts[0].graph
-        let padded = zip(parts, inputs).map { part, input -> Tensor in
+        GroupOutputs.interleave(parts, members: inputs.map(\.members), agents: layout.agents, actions: layout.actions)
+    }
+}
+
+/// Outputs of networks that each serve some agents (a group), laid back out for the whole team.
+public enum GroupOutputs {
+    /// Per-network outputs [T, B·Mₖ, Aₖ] (network k's agents `members[k]`, Aₖ ≤ A) as [T, B·N, A] in
+    /// world order, zeros in the padded actions; the output itself when one network serves every agent.
+    public static func interleave(_ parts: [Tensor], members: [[Int]], agents N: Int, actions A: Int) -> Tensor {
+        if parts.count == 1 && parts[0].shape[2] == A { return parts[0] }
+        let T = parts[0].shape[0], B = parts[0].shape[1] / members[0].count, g = parts[0].graph
+        let padded = zip(parts, members).map { part, group -> Tensor in
             let wide = part.shape[2] == A ? part : concat([part, g.zeros(Shape(T, part.shape[1], A - part.shape[2]))], axis: -1)
-            return wide.reshaped(Shape(T, B, input.members.count, A))
+            return wide.reshaped(Shape(T, B, group.count, A))
         }
         // Runs of agents that are consecutive in world order and in one network become one slice.
         var pieces: [Tensor] = []
         var i = 0
-        while i < layout.agents {
-            let k = inputs.firstIndex { $0.members.contains(i) }!, start = inputs[k].members.firstIndex(of: i)!
+        while i < N {
+            let k = members.firstIndex { $0.contains(i) }!, start = members[k].firstIndex(of: i)!
             var end = start + 1
-            while end < inputs[k].members.count && inputs[k].members[end] == i + (end - start) { end += 1 }
+            while end < members[k].count && members[k][end] == i + (end - start) { end += 1 }
             pieces.append(padded[k].sliced(axis: 2, start..<end))
             i += end - start
         }
-        return concat(pieces, axis: 2).reshaped(Shape(T, B * layout.agents, A))
+        return concat(pieces, axis: 2).reshaped(Shape(T, B * N, A))
     }
 }
