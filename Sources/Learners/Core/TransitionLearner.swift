@@ -1,0 +1,88 @@
+import Common
+import Tensors
+
+/// Joint actions for one step of E world instances: `discrete` [E·N] (0-based) for discrete
+/// layouts, `continuous` [E·N·D] in [−1, 1] for continuous ones.
+public struct JointActions {
+    public var discrete: [Int32]
+    public var continuous: [Float]
+
+    public init(discrete: [Int32] = [], continuous: [Float] = []) {
+        self.discrete = discrete
+        self.continuous = continuous
+    }
+}
+
+/// A learner of the actor-critic family (HARL, FACMAC): feed-forward actors that act on each
+/// step's observations and learn from minibatches of single (n-step) transitions.
+public protocol TransitionLearner: AnyObject {
+    /// Actions for one step of E instances from observations [E][N][O], states [E][S] and
+    /// availability [E][N][A] (discrete layouts); `step` counts environment steps.
+    func act(observations: UnsafeBufferPointer<Float>, states: UnsafeBufferPointer<Float>, available: UnsafeBufferPointer<Float>,
+             mode: ActingMode, step: Int) -> JointActions
+    /// One gradient step (critics, actors, temperatures, targets) from a minibatch; returns values to log.
+    func train(_ batch: TransitionBatch, step: Int) -> [(String, Double)]
+    /// Everything a checkpoint holds, by name.
+    var parameters: ParameterSet { get }
+    /// Values to log besides the losses (α, target entropies, ...) at `step`.
+    func schedules(at step: Int) -> [(String, Double)]
+}
+
+/// The settings every transition learner shares; the training loop reads the buffer and cadence
+/// ones (HARL's defaults, ALGORITHMS.md §4.5, scaled to one update per `envs` environment steps).
+public enum ActorCriticSettings {
+    public static let specs: [SettingSpec] = [
+        SettingSpec("gamma", .number(0.99), "discount"),
+        SettingSpec("batch_size", .integer(1000), "transitions per update"),
+        SettingSpec("buffer_size", .integer(1_000_000), "transitions kept in the replay buffer"),
+        SettingSpec("n_step", .integer(20), "steps of the n-step return"),
+        SettingSpec("warmup_steps", .integer(10_000), "environment steps of uniformly random actions before training"),
+        SettingSpec("updates_per_step", .number(0.05), "gradient steps per environment step (HARL: 1 per step of 20 threads)"),
+        SettingSpec("actor_lr", .number(5e-4), "actor learning rate (Adam)"),
+        SettingSpec("critic_lr", .number(5e-4), "critic learning rate (Adam)"),
+        SettingSpec("hidden", .integer(256), "units per hidden layer of actors and critics"),
+        SettingSpec("hidden_layers", .integer(2), "hidden layers of actors and critics"),
+        SettingSpec("polyak", .number(0.005), "τ of the Polyak target update after every gradient step"),
+        SettingSpec("grad_clip", .number(0), "global gradient-norm clip per optimizer (0: none, as HARL)"),
+        SettingSpec("critic_layer_norm", .flag(false), "LayerNorm before each hidden activation of the critics (bounds their extrapolation; ADER: also its mixers' hypernetworks)"),
+    ]
+
+    /// The temperature settings of the soft methods (ALGORITHMS.md §0.8).
+    public static let temperatureSpecs: [SettingSpec] = [
+        SettingSpec("auto_alpha", .flag(true), "learn α toward the target entropy"),
+        SettingSpec("alpha", .number(0.2), "α when fixed; its starting value when learned"),
+        SettingSpec("alpha_lr", .number(3e-4), "learning rate of log α"),
+        SettingSpec("alpha_max", .number(0), "upper bound of every learned α, log α kept below it (0: none, as HARL)"),
+        SettingSpec("target_entropy_scale", .number(0.98), "discrete target entropy κ·log|A| (HARL's code gives 0, ALGORITHMS.md §0.8)"),
+        SettingSpec("target_entropy_per_dim", .number(-1), "continuous target entropy = dim A · this (−1: SAC's −dim A)"),
+        SettingSpec("discrete_target_entropy", .text("scaled"), "scaled (κ·log|A|) or harl-legacy (0, HARL's bug)", choices: ["scaled", "harl-legacy"]),
+    ]
+
+    /// The per-agent target entropy the settings name (a homogeneous team).
+    public static func targetEntropy(_ layout: EpisodeLayout, _ settings: Settings) -> Double {
+        precondition(layout.isHomogeneous, "a heterogeneous team has one target entropy per agent")
+        return targetEntropies(layout, settings)[0]
+    }
+
+    /// Each agent's target entropy from its own action space: −dim Aᵢ (scaled), or κ·log|Aᵢ|.
+    public static func targetEntropies(_ layout: EpisodeLayout, _ settings: Settings) -> [Double] {
+        layout.actionSpaces.map { space in
+            if !space.isContinuous && settings.string("discrete_target_entropy") == "harl-legacy" { return 0 }
+            return Temperature.defaultTarget(space, kappa: settings.double("target_entropy_scale"),
+                                             perDimension: settings.double("target_entropy_per_dim"))
+        }
+    }
+
+    /// A temperature from the settings.
+    public static func temperature(_ name: String, _ settings: Settings, target: Double) -> Temperature {
+        let maximum = settings.double("alpha_max")
+        return Temperature(name, initial: settings.double("alpha"), learned: settings.bool("auto_alpha"),
+                           learningRate: settings.double("alpha_lr"), targetEntropy: target,
+                           bounds: 0...(maximum > 0 ? maximum : .infinity), clampsLogAlpha: true)
+    }
+
+    /// Hidden layer sizes.
+    public static func hidden(_ settings: Settings) -> [Int] {
+        Array(repeating: settings.int("hidden"), count: settings.int("hidden_layers"))
+    }
+}

@@ -1,0 +1,124 @@
+import Common
+import Tensors
+
+/// Feed-forward stochastic actors (ALGORITHMS.md §4.2): a trunk MLP with ReLU and a final tanh,
+/// then a tanh-squashed Gaussian head (continuous agents, §0.6) or masked logits sampled with
+/// Gumbel straight-through (discrete agents, §0.7). One network per agent (HARL: no sharing by
+/// default), or one per group of agents with equal spaces; each network has its agents' own sizes.
+public final class StochasticActors {
+    public let layout: EpisodeLayout
+    let trunks: [MLP]
+    let heads: [Linear]
+    /// The log-σ heads of the continuous networks (nil for discrete ones).
+    let logStds: [Linear?]
+    /// Which network agent i acts with.
+    let networkOf: [Int]
+    /// The agents of each network.
+    public let members: [[Int]]
+
+    public init(_ name: String, layout: EpisodeLayout, hidden: [Int], sharing: ParameterSharing = .none, rng: inout RandomSource) {
+        self.layout = layout
+        members = sharing == .groups ? layout.groups : (0..<layout.agents).map { [$0] }
+        var networkOf = Array(repeating: 0, count: layout.agents)
+        for (k, group) in members.enumerated() { for i in group { networkOf[i] = k } }
+        self.networkOf = networkOf
+        let first = members.map { $0[0] }
+        trunks = first.enumerated().map { k, i in MLP("\(name)\(k).trunk", sizes: [layout.observationSizes[i]] + hidden, rng: &rng) }
+        heads = first.enumerated().map { k, i in
+            let H = hidden.last ?? layout.observationSizes[i]
+            switch layout.actionSpaces[i] {
+            case let .continuous(d): return Linear("\(name)\(k).mean", H, d, rng: &rng)
+            case let .discrete(n): return Linear("\(name)\(k).logits", H, n, orthogonalGain: 0.01, rng: &rng)
+            }
+        }
+        logStds = first.enumerated().map { k, i in
+            guard case let .continuous(d) = layout.actionSpaces[i] else { return nil }
+            return Linear("\(name)\(k).log_std", hidden.last ?? layout.observationSizes[i], d, rng: &rng)
+        }
+    }
+
+    /// Every actor's parameters.
+    public var parameters: [Parameter] { (0..<trunks.count).flatMap { networkParameters($0) } }
+
+    /// How many networks there are (one per agent, or one per group).
+    public var networkCount: Int { trunks.count }
+
+    /// The network agent i acts with.
+    public func network(of i: Int) -> Int { networkOf[i] }
+
+    /// The parameters of network k.
+    public func networkParameters(_ k: Int) -> [Parameter] {
+        trunks[k].parameters + heads[k].parameters + (logStds[k]?.parameters ?? [])
+    }
+
+    private func features(_ i: Int, _ observations: Tensor) -> Tensor { trunks[networkOf[i]](observations).tanh() }
+
+    /// A sample for agent i from observations [B, Oᵢ] (and availability [B, Aᵢ] when discrete):
+    /// the action [B, Wᵢ] (values, or a one-hot carrying the Gumbel gradient) and log π [B, 1].
+    /// Reparameterised, so gradients reach the actor when the graph records.
+    public func sample(_ i: Int, observations: Tensor, available: Tensor?, rng: inout RandomSource) -> (action: Tensor, logProbability: Tensor) {
+        if layout.actionSpaces[i].isContinuous { return gaussian(i, observations: observations).sample(rng: &rng) }
+        let h = features(i, observations)
+        let logits = heads[networkOf[i]](h)
+        let gumbel = GumbelSoftmaxSample(logits: logits, mask: available, rng: &rng)
+        return (gumbel.action, gumbel.logProbability(logits: logits, mask: available))
+    }
+
+    /// Agent i's tanh-squashed Gaussian for observations [B, Oᵢ] (continuous agents), for methods
+    /// that look at the policy's parameters rather than only at samples.
+    public func gaussian(_ i: Int, observations: Tensor) -> TanhGaussian {
+        let k = networkOf[i]
+        guard let logStd = logStds[k] else { preconditionFailure("a Gaussian policy needs continuous actions") }
+        let h = features(i, observations)
+        return TanhGaussian(mean: heads[k](h), logStd: logStd(h))
+    }
+
+    /// The deterministic test action: tanh(μ), or the most probable available action as a one-hot.
+    public func deterministic(_ i: Int, observations: Tensor, available: Tensor?) -> Tensor {
+        let k = networkOf[i], h = features(i, observations)
+        switch layout.actionSpaces[i] {
+        case .continuous: return heads[k](h).tanh()
+        case let .discrete(n): return MaskedCategorical(logits: heads[k](h), mask: available).greedy().oneHot(depth: n)
+        }
+    }
+
+    /// Agent i's observations [B, Oᵢ] from rows laid out [B][N][observationSize].
+    public func observations(_ data: UnsafeBufferPointer<Float>, agent i: Int, graph: Graph) -> Tensor {
+        AgentColumns.of(data, agent: i, agents: layout.agents, stride: layout.observationSize, width: layout.observationSizes[i], graph: graph)
+    }
+
+    /// Agent i's availability [B, Aᵢ] from rows laid out [B][N][actions] (nil for a continuous agent).
+    public func availability(_ data: UnsafeBufferPointer<Float>, agent i: Int, graph: Graph) -> Tensor? {
+        guard case let .discrete(n) = layout.actionSpaces[i] else { return nil }
+        return AgentColumns.of(data, agent: i, agents: layout.agents, stride: layout.actions, width: n, graph: graph)
+    }
+
+    /// Actions for one step of E instances ([E][N][O] observations), sampled or deterministic:
+    /// discrete agents' ids in `discrete` [E·N], continuous agents' values in `continuous` [E·N·D].
+    public func act(observations: UnsafeBufferPointer<Float>, available: UnsafeBufferPointer<Float>, mode: ActingMode,
+                    graph: Graph, rng: inout RandomSource) -> JointActions {
+        let N = layout.agents, D = layout.actionDimensions
+        let E = observations.count / (N * layout.observationSize)
+        graph.reset()
+        var joint = JointActions()
+        joint.continuous = D > 0 ? Array(repeating: 0, count: E * N * D) : []
+        joint.discrete = layout.actions > 0 ? Array(repeating: 0, count: E * N) : []
+        graph.withoutGradients {
+            for i in 0..<N {
+                let obs = self.observations(observations, agent: i, graph: graph)
+                let mask = availability(available, agent: i, graph: graph)
+                let action = mode == .greedy ? deterministic(i, observations: obs, available: mask)
+                                             : sample(i, observations: obs, available: mask, rng: &rng).action
+                let W = layout.actionWidth(of: i)
+                for e in 0..<E {
+                    if layout.actionSpaces[i].isContinuous {
+                        for d in 0..<W { joint.continuous[(e * N + i) * D + d] = action.storage[e * W + d] }
+                    } else {
+                        for a in 0..<W where action.storage[e * W + a] > 0.5 { joint.discrete[e * N + i] = Int32(a) }
+                    }
+                }
+            }
+        }
+        return joint
+    }
+}

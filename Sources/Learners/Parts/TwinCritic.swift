@@ -1,0 +1,54 @@
+import Common
+import Tensors
+
+/// The centralized twin soft-Q critic of HASAC and MASAC (ALGORITHMS.md §4.2): two MLPs on
+/// [s, a¹, …, aᴺ] (one-hot for discrete actions) with Polyak-averaged target copies.
+public final class TwinCritic {
+    let q1: MLP, q2: MLP, target1: MLP, target2: MLP
+    public let online: ParameterSet, target: ParameterSet
+    let optimizer: Adam
+
+    public init(_ name: String, inputs: Int, hidden: [Int], layerNorm: Bool = false, learningRate: Double, rng: inout RandomSource) {
+        let sizes = [inputs] + hidden + [1]
+        q1 = MLP("\(name).q1", sizes: sizes, layerNorm: layerNorm, rng: &rng)
+        q2 = MLP("\(name).q2", sizes: sizes, layerNorm: layerNorm, rng: &rng)
+        target1 = MLP("\(name).target_q1", sizes: sizes, layerNorm: layerNorm, rng: &rng)
+        target2 = MLP("\(name).target_q2", sizes: sizes, layerNorm: layerNorm, rng: &rng)
+        online = ParameterSet(q1.parameters + q2.parameters)
+        target = ParameterSet(target1.parameters + target2.parameters)
+        target.copy(from: online)
+        target.setRequiresGrad(false)
+        optimizer = Adam(online, learningRate: Float(learningRate))
+    }
+
+    /// Both online values [B, 1] of inputs [B, S + N·W].
+    public func values(_ inputs: Tensor) -> (Tensor, Tensor) { (q1(inputs), q2(inputs)) }
+
+    /// min(Q₁, Q₂) of the online critics (actor losses).
+    public func minimum(_ inputs: Tensor) -> Tensor { Tensors.minimum(q1(inputs), q2(inputs)) }
+
+    /// min(Q̄₁, Q̄₂) of the target critics (bootstraps).
+    public func targetMinimum(_ inputs: Tensor) -> Tensor { Tensors.minimum(target1(inputs), target2(inputs)) }
+
+    /// One step on ½·mean (Q_k − y)² summed over k (element-wise, so masking would be exact; HARL's
+    /// averaged-then-masked loss is a no-op mask, §4.6). Returns the loss and mean min(Q₁, Q₂) before the step.
+    public func update(_ inputs: Tensor, targets y: Tensor, gradClip: Float) -> (loss: Float, meanQ: Float) {
+        online.zeroGrad()
+        let (a, b) = values(inputs)
+        let meanQ = inputs.graph.withoutGradients { Tensors.minimum(a, b).mean().scalar }
+        let loss = 0.5 * ((a - y).square().mean() + (b - y).square().mean())
+        inputs.graph.backward(loss)
+        if gradClip > 0 { _ = online.clipGradientNorm(maxNorm: gradClip) }
+        optimizer.step()
+        return (loss.scalar, meanQ)
+    }
+
+    /// Freezes or unfreezes the online critics (actor phases must not record their gradients).
+    public func setTrainable(_ flag: Bool) { online.setRequiresGrad(flag) }
+
+    /// θ̄ ← (1 − τ) θ̄ + τ θ.
+    public func updateTargets(tau: Float) { target.polyak(from: online, tau: tau) }
+
+    /// Everything a checkpoint holds.
+    public var parameters: ParameterSet { online + target }
+}
