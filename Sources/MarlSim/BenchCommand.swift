@@ -71,11 +71,13 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// Worlds measured again with other options: the MPE2 anchors' (shared/anchors/mpe2_rate.py:
-    /// simple_spread_v3 and simple_tag_v3 with all four agents acting) and the smallest and the
+    /// simple_spread_v3 and simple_tag_v3 with all four agents acting; its speaker_listener is the
+    /// bundled world's default), speaker_listener with continuous actions, and the smallest and the
     /// largest SMAC-like combat maps.
     static let anchorVariants: [(name: String, file: String, options: [(String, OptionValue)])] = [
         ("spread_mpe2", "spread.lua", [("preset", .string("mpe2"))]),
         ("tag_mpe2", "tag.lua", [("good", .string("agent"))]),
+        ("speaker_listener_continuous", "speaker_listener.lua", [("actions", .string("continuous"))]),
         ("smac_3m", "smac.lua", [("map", .string("3m"))]),
         ("smac_MMM2", "smac.lua", [("map", .string("MMM2"))]),
     ]

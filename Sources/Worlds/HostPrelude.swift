@@ -123,7 +123,7 @@ local draw_meta = {__index = draw_methods}
 -- discrete agent, else the number of continuous values.
 function host.driver(w, agents, obs_sizes, state_size, avail_sizes, action_dims)
   local reset, step, observe, state, available = w.reset, w.step, w.observe, w.state, w.available
-  local render, snapshot, restore = w.render, w.snapshot, w.restore
+  local render, snapshot, restore, scripted_action = w.render, w.snapshot, w.restore, w.scripted_action
   -- io[1]: strict (clear outputs before each call). The running phase and agent, for error
   -- messages, live in locals: a write to one costs less than a table write on every call.
   local io = {false}
@@ -218,9 +218,15 @@ function host.driver(w, agents, obs_sizes, state_size, avail_sizes, action_dims)
     collect()
   end
 
+  local function do_scripted_action(i)
+    phase, phase_agent = "scripted_action", i
+    return scripted_action(w, i)
+  end
+
   local function where() return phase, phase_agent end
 
-  return do_reset, do_step, actions, obs_res, state_box, avail_res, io, do_render, do_snapshot, do_restore, where
+  return do_reset, do_step, actions, obs_res, state_box, avail_res, io, do_render, do_snapshot, do_restore, where,
+    do_scripted_action
 end
 
 -- The pure-Lua reference loop of `marl-sim bench worlds`: the same calls the driver makes, with

@@ -52,7 +52,8 @@ public final class LuaWorld {
     static let snapshotIndex: Int32 = 12
     static let restoreIndex: Int32 = 13
     static let whereIndex: Int32 = 14
-    static let baseTop: Int32 = 14
+    static let scriptedActionIndex: Int32 = 15
+    static let baseTop: Int32 = 15
 
     /// Loads `file` with `options` (from `--env`), seeding `math.random` from `seed` and `instance`.
     public init(file: String, options: [(String, OptionValue)] = [], seed: UInt64 = 0, instance: Int = 0,
@@ -150,7 +151,7 @@ public final class LuaWorld {
             lua_pushnil(L)
         }
         Self.pushIntegers(L, spec.actionSpaces.map { $0.isDiscrete ? 0 : $0.size })
-        if let failure = vm.protectedCall(arguments: 6, results: 11, isWorldCode: false) {
+        if let failure = vm.protectedCall(arguments: 6, results: 12, isWorldCode: false) {
             throw Self.error(failure, file: file, rule: ContractRule.spec, limits: limits)
         }
         precondition(lua_gettop(L) == Self.baseTop, "host stack layout")
@@ -504,6 +505,60 @@ public final class LuaWorld {
         try readOutputs()
     }
 
+    // MARK: - The scripted policy
+
+    /// Fills `action` with the world's reference policy: `scripted_action(self, i)` for every agent,
+    /// all computed from the current state before any of them acts. A discrete agent's id must be
+    /// in 1..n and available; a continuous agent's table must hold exactly its d finite numbers
+    /// (`step` clips them into [low, high], as it clips any action).
+    public func scriptedAction(into action: inout JointAction) throws {
+        guard spec.hasScriptedAction else {
+            throw WorldError(file: file, message: "the world has no scripted_action function, so it has no scripted policy to play",
+                             rule: "a world offers a scripted policy by defining scripted_action(self, i), which returns agent i's action")
+        }
+        let L = vm.L
+        let continuousOffsets = spec.continuousOffsets
+        for i in 0..<spec.agents {
+            lua_pushvalue(L, Self.scriptedActionIndex)
+            lua_pushinteger(L, lua_Integer(i + 1))
+            if let failure = vm.protectedCall(arguments: 1, results: 1) { throw phaseError(failure) }
+            defer { lua_settop(L, Self.baseTop) }
+            let result = Self.baseTop + 1
+            func wrong(_ message: String) -> WorldError {
+                definitionError("scripted_action", message: "scripted_action for agent \(i + 1) returned \(message)", rule: ContractRule.scriptedAction)
+            }
+            switch spec.actionSpaces[i] {
+            case let .discrete(n):
+                guard let id = vm.integer(at: result) else {
+                    throw wrong("\(describe(result)); agent \(i + 1)'s actions are discrete, so it must return an id 1..\(n)")
+                }
+                guard id >= 1, id <= Int64(n) else { throw wrong("the action \(id), outside 1..\(n)") }
+                guard available[availableOffsets[i] + Int(id) - 1] != 0 else {
+                    throw wrong("the action \(id), which its available() marks unavailable")
+                }
+                action.discrete[i] = Int32(id - 1)
+            case let .continuous(low, _):
+                let d = low.count
+                guard lua_type(L, result) == LUA_TTABLE else {
+                    throw wrong("\(describe(result)); agent \(i + 1)'s actions are continuous, so it must return a table of \(d) numbers")
+                }
+                for k in 0..<d {
+                    lua_rawgeti(L, result, lua_Integer(k + 1))
+                    let v = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumberx(L, -1, nil) : .nan
+                    guard v.isFinite else {
+                        let got = describe(-1)
+                        throw wrong(got == "nil" ? "a table of \(k) value\(k == 1 ? "" : "s"); it must hold \(d)" : "\(got) as value \(k + 1); values must be finite numbers")
+                    }
+                    action.continuous[continuousOffsets[i] + k] = v
+                    lua_settop(L, result)
+                }
+                if lua_rawgeti(L, result, lua_Integer(d + 1)) != LUA_TNIL {
+                    throw wrong("a table of more than \(d) value\(d == 1 ? "" : "s"); it must hold exactly \(d)")
+                }
+            }
+        }
+    }
+
     // MARK: - Errors
 
     private func agentText(_ agent: Int?) -> String { agent.map { " for agent \($0 + 1)" } ?? "" }
@@ -545,7 +600,8 @@ public final class LuaWorld {
         lua_settop(L, Self.baseTop)
         let rules = ["reset": ContractRule.reset, "step": ContractRule.step, "observe": ContractRule.observe,
                      "state": ContractRule.state, "available": ContractRule.available, "render": ContractRule.render,
-                     "snapshot": ContractRule.snapshot, "restore": ContractRule.restore]
+                     "snapshot": ContractRule.snapshot, "restore": ContractRule.restore,
+                     "scripted_action": ContractRule.scriptedAction]
         var error = Self.error(failure, file: file, rule: rules[phase] ?? ContractRule.step, limits: limits, loadedFiles: vm.loadedFiles())
         let context = agent > 0 ? "in \(phase) for agent \(agent)" : "in \(phase)"
         error.message = "\(context): \(error.message)"

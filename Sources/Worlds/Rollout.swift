@@ -31,7 +31,12 @@ public struct Statistics: Sendable {
     }
 }
 
-/// Runs episodes of a world with the random policy on several instances and threads.
+/// The policy a rollout plays: uniformly random actions, or the world's own `scripted_action`.
+public enum RolloutPolicy: String, Sendable, CaseIterable {
+    case random, scripted
+}
+
+/// Runs episodes of a world with the random or the scripted policy on several instances and threads.
 ///
 /// Instance k (seeded from `seed` and k) runs episodes k, k + instances, ...; results come back in
 /// episode order, so they do not depend on the number of threads.
@@ -42,15 +47,17 @@ public struct Rollout: Sendable {
     public var instances: Int
     public var threads: Int
     public var limits: WorldLimits
+    public var policy: RolloutPolicy
 
     public init(file: String, options: [(String, OptionValue)], seed: UInt64, instances: Int = 1, threads: Int = 1,
-                limits: WorldLimits = WorldLimits()) {
+                limits: WorldLimits = WorldLimits(), policy: RolloutPolicy = .random) {
         self.file = file
         self.options = options
         self.seed = seed
         self.instances = max(1, instances)
         self.threads = max(1, min(threads, self.instances))
         self.limits = limits
+        self.policy = policy
     }
 
     public func run(episodes: Int) throws -> [EpisodeOutcome] {
@@ -71,7 +78,7 @@ public struct Rollout: Sendable {
 
     private func runInstance(_ k: Int, episodes: Int) throws -> [EpisodeOutcome] {
         let world = try LuaWorld(file: file, options: options, seed: seed, instance: k, limits: limits)
-        var policy = RandomPolicy(seed: seed, stream: 1_000_000 + UInt64(k))
+        var random = RandomPolicy(seed: seed, stream: 1_000_000 + UInt64(k))
         var action = JointAction(spec: world.spec)
         var outcomes: [EpisodeOutcome] = []
         for episode in 0..<episodes {
@@ -80,7 +87,10 @@ public struct Rollout: Sendable {
             var total = 0.0
             var result = StepResult(reward: 0, terminated: false, truncated: false)
             while !result.done {
-                policy.act(world, into: &action)
+                switch policy {
+                case .random: random.act(world, into: &action)
+                case .scripted: try world.scriptedAction(into: &action)
+                }
                 result = try world.step(action)
                 total += result.reward
             }

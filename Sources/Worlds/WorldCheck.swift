@@ -30,7 +30,8 @@ public struct WorldCheck {
         report("observe    \(Self.perAgent(spec.observationSizes.map { "\($0) value\($0 == 1 ? "" : "s")" }))")
         report("state      \(spec.stateSize) value\(spec.stateSize == 1 ? "" : "s")\(spec.hasStateFunction ? "" : " (the observations concatenated)")")
         report("episodes   at most \(spec.episodeLimit) step\(spec.episodeLimit == 1 ? "" : "s")")
-        let optional = [("available", spec.hasAvailable), ("render", spec.hasRender), ("snapshot/restore", spec.hasSnapshot)]
+        let optional = [("available", spec.hasAvailable), ("render", spec.hasRender), ("snapshot/restore", spec.hasSnapshot),
+                        ("scripted_action", spec.hasScriptedAction)]
         report("functions  reset observe step\(spec.hasStateFunction ? " state" : "")" + optional.filter(\.1).map { " " + $0.0 }.joined())
         if let declared = spec.options, !declared.isEmpty {
             report("options    " + declared.map { "\($0.name) (default \($0.defaultValue))" }.joined(separator: ", "))
@@ -52,6 +53,11 @@ public struct WorldCheck {
                       returns.mean, returns.std, returns.min, returns.max, episodes))
         report(String(format: "           length mean %.4g min %.0f max %.0f", lengths.mean, lengths.min, lengths.max))
         for (key, mean) in first.outcomes.infoMeans { report(String(format: "           info.%@ mean %.4g", key, mean)) }
+        if spec.hasScriptedAction {
+            let scripted = Statistics(try scriptedReturns(world))
+            report(String(format: "scripted   return mean %.4g std %.4g min %.4g max %.4g over %d episodes",
+                          scripted.mean, scripted.std, scripted.min, scripted.max, episodes))
+        }
 
         let speed = try WorldBench.stepsPerSecond(world: again, seconds: 0.3, seed: seed)
         report(String(format: "speed      %.0f steps/s (one thread, random policy)", speed))
@@ -99,6 +105,22 @@ public struct WorldCheck {
             recording.outcomes.append(EpisodeOutcome(episodeReturn: total, length: world.stepsInEpisode, terminated: result.terminated, info: world.episodeInfo))
         }
         return recording
+    }
+
+    /// Episode returns of the world's scripted policy (every action validated, in strict mode).
+    private func scriptedReturns(_ world: LuaWorld) throws -> [Double] {
+        var action = JointAction(spec: world.spec)
+        return try (0..<episodes).map { _ in
+            try world.reset()
+            var total = 0.0
+            var result = StepResult(reward: 0, terminated: false, truncated: false)
+            while !result.done {
+                try world.scriptedAction(into: &action)
+                result = try world.step(action)
+                total += result.reward
+            }
+            return total
+        }
     }
 
     private func fingerprint(_ world: LuaWorld, reward: Double, terminated: Bool) -> [String: UInt64] {

@@ -39,6 +39,7 @@ public enum ContractRule {
     public static let render = "render(self, draw) draws with draw:circle/line/rect/text using finite numbers"
     public static let snapshot = "snapshot(self) returns plain data: numbers, booleans, strings and tables of them (lists or string keys)"
     public static let restore = "restore(self, t) sets the world state from a table that snapshot returned"
+    public static let scriptedAction = "scripted_action(self, i) returns agent i's action as step takes it: an available id 1..n (discrete) or a table of exactly d finite numbers (continuous; clipped into [low, high])"
     public static let actions = "an agent's action is one of its available actions 1..n (discrete) or finite numbers (continuous)"
     public static let sandbox = "worlds run in a sandbox: base (without dofile, loadfile, binary load), string, table, math, utf8, os.clock, and require from the world's folder and envs/lib/ only"
     public static let determinism = "the same seed gives the same episodes: randomness only through math.random (no os.clock, pairs order over string keys, or tostring of tables)"

@@ -47,6 +47,8 @@ public struct WorldSpec: Sendable {
     public var hasAvailable: Bool
     public var hasRender: Bool
     public var hasSnapshot: Bool
+    /// The world has `scripted_action(self, i)`, its own reference policy.
+    public var hasScriptedAction: Bool = false
     public var episodeLimit: Int
     public var view: [Double]?
     public var options: [WorldOption]?

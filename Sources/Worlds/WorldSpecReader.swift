@@ -55,7 +55,7 @@ struct WorldSpecReader {
             vm.top = base
         }
         var present: [String: Bool] = [:]
-        for function in ["state", "available", "render", "snapshot", "restore"] {
+        for function in ["state", "available", "render", "snapshot", "restore", "scripted_action"] {
             let type = vm.rawField(worldIndex, function)
             guard type == LUA_TNIL || type == LUA_TFUNCTION else {
                 throw fail(function, "\(function) must be a function when present, got \(vm.typeName(at: -1))")
@@ -130,6 +130,7 @@ struct WorldSpecReader {
             hasAvailable: present["available"]!, hasRender: present["render"]!,
             hasSnapshot: present["snapshot"]!, episodeLimit: Int(limit), view: view, options: options)
         spec.recommendedSettings = recommended
+        spec.hasScriptedAction = present["scripted_action"]!
         return spec
     }
 

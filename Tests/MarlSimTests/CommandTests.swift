@@ -28,6 +28,21 @@ final class CommandTests: XCTestCase {
         XCTAssertEqual(mean, -40.0 / 9.0, accuracy: 1.5)
     }
 
+    func testRolloutPlaysTheWorldsScriptedPolicy() throws {
+        let scripted = try runMarlSim(["rollout", "envs/speaker_listener.lua", "--policy", "scripted", "--episodes", "200"])
+        XCTAssertEqual(scripted.status, 0, scripted.stderr)
+        XCTAssertTrue(scripted.stdout.hasPrefix("rollout  envs/speaker_listener.lua  scripted policy, 200 episodes"), scripted.stdout)
+        let random = try runMarlSim(["rollout", "envs/speaker_listener.lua", "--episodes", "200"])
+        func mean(_ result: CommandResult) -> Double {
+            Double(result.stdout.split(separator: "\n")[1].split(separator: " ", omittingEmptySubsequences: true)[2]) ?? .nan
+        }
+        XCTAssertGreaterThan(mean(scripted), mean(random) + 20, "\(scripted.stdout)\n\(random.stdout)")
+
+        let without = try runMarlSim(["rollout", "envs/matrix/nonmono.lua", "--policy", "scripted"])
+        assertCleanFailure(without, "a world without scripted_action")
+        XCTAssertTrue(without.stderr.hasPrefix("error: envs/matrix/nonmono.lua: the world has no scripted_action function"), without.stderr)
+    }
+
     func testTraceFollowsGivenActionsAndRestores() throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-trace-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

@@ -12,6 +12,8 @@ final class ParticleWorldTests: XCTestCase {
             ("tag.lua", [("good", .string("agent"))], 4, [16, 16, 16, 14], 62),
             ("tag.lua", [], 3, [16, 16, 16], 62),
             ("treasure.lua", [], 8, Array(repeating: 86, count: 8), 688),
+            ("speaker_listener.lua", [], 2, [3, 11], 14),
+            ("speaker_listener.lua", [("actions", .string("continuous"))], 2, [3, 11], 14),
         ]
         for (file, options, agents, observations, state) in expected {
             let spec = try LuaWorld(file: Paths.envs(file), options: options).spec
@@ -33,6 +35,36 @@ final class ParticleWorldTests: XCTestCase {
                 _ = try world.step(action)
                 XCTAssertEqual(Double(world.observations[2]), x, accuracy: 1e-7, "\(preset) x after step \(step + 1)")
                 XCTAssertEqual(Double(world.observations[0]), step == 0 ? 0.5 : 0.875, accuracy: 1e-7, "\(preset) vx after step \(step + 1)")
+            }
+        }
+    }
+
+    /// speaker_listener (MPE2 v4): the speaker's word reaches the listener's observation after the
+    /// step; the listener moves as MPE2's discrete or continuous actions say; the reward is minus
+    /// its squared distance to the goal landmark.
+    func testSpeakerListenerWorkedStep() throws {
+        for kind in ["discrete", "continuous"] {
+            let world = try LuaWorld(file: Paths.envs("speaker_listener.lua"), options: [("actions", .string(kind))])
+            XCTAssertEqual(world.spec.actionSpaces, kind == "discrete" ? [.discrete(3), .discrete(5)]
+                : [.continuous(low: [0, 0, 0], high: [1, 1, 1]), .continuous(low: [0, 0, 0, 0, 0], high: [1, 1, 1, 1, 1])])
+            try world.reset()
+            try world.restore(JSONValue.parse("""
+                {"entities": [[0.5, 0.5, 0, 0], [0, 0, 0.2, 0], [1, 0, 0, 0], [-1, 0, 0, 0], [0, -1, 0, 0]], "goal": 3, "comm": [0, 0, 0]}
+                """))
+            XCTAssertEqual(world.observationArray, [0.15, 0.15, 0.65, 0.2, 0, 1, 0, -1, 0, 0, -1, 0, 0, 0], "\(kind): before the step")
+            var action = JointAction(spec: world.spec)
+            if kind == "discrete" {
+                action.discrete = [2, 2]                                // word 3; move +x
+            } else {
+                action.continuous = [0.2, 0, 0.9, 0.3, 0.1, 1.1, 0, 0]  // listener: (a3 - a2) * 5 with a3 = 1.1 clipped to 1
+            }
+            let reward = try world.step(action).reward
+            XCTAssertEqual(reward, -(0.02 * 0.02 + 1), accuracy: 1e-12, "x = 0.2 * 0.1 (position first), goal at (0, -1)")
+            let vx: Float = kind == "discrete" ? 0.15 + 0.5 : 0.15 + 0.45
+            let comm: [Float] = kind == "discrete" ? [0, 0, 1] : [0.2, 0, 0.9]
+            let expected: [Float] = [0.15, 0.15, 0.65, vx, 0, 0.98, 0, -1.02, 0, -0.02, -1] + comm
+            for (k, (got, want)) in zip(world.observationArray, expected).enumerated() {
+                XCTAssertEqual(got, want, accuracy: 1e-6, "\(kind): value \(k + 1) after the step")
             }
         }
     }
