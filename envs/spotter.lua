@@ -1,5 +1,7 @@
--- Spotter and mover: a small mixed-action cooperative world. Four targets lie at random on the
--- square [-1, 1]^2; one of them is the goal. Agent 1, the spotter, alone sees which (a one-hot of
+-- Spotter and mover: a small mixed-action cooperative world. Four targets lie on the square
+-- [-1, 1]^2, at the corners of [-0.6, 0.6]^2 (`--env targets=corners`, the default) or anywhere
+-- (`targets=random`, much harder to learn: the mover must pick the signalled target's position out
+-- of its observation); one of them is the goal. Agent 1, the spotter, alone sees which (a one-hot of
 -- the goal) and each step sends one of 4 signals (a discrete action). Agent 2, the mover, sees its
 -- own position, the four targets' positions and the spotter's last signal (one-hot, zero before the
 -- first), but not the goal; it moves by 0.2 * (a1, a2) per step, a in [-1, 1]^2, staying inside the
@@ -11,74 +13,88 @@ local colours = {"#e4572e", "#29335c", "#f3a712", "#669bbc"}
 
 local function clamp(v, low, high) return v < low and low or (v > high and high or v) end
 
-local tx, ty = {}, {}          -- target positions
-local x, y = 0, 0              -- the mover
-local goal, signal = 1, 0      -- the goal target; the last signal (0: none yet)
-local move = {0, 0}            -- scratch for scripted_action
+local corners = {{-0.6, 0.6}, {0.6, 0.6}, {-0.6, -0.6}, {0.6, -0.6}}
 
-return {
-  name = "spotter",
-  description = "a spotter who alone sees the goal signals one of 4 targets (discrete); a mover goes there (continuous 2-D)",
-  agents = 2,
-  actions = {{discrete = targets}, {continuous = 2, low = -1, high = 1}},
-  observation_size = {targets, 2 + 2 * targets + targets},
-  episode_limit = 25,
+return function(options)
+  local placement = options.targets or "corners"
+  if placement ~= "corners" and placement ~= "random" then
+    error("targets must be 'corners' or 'random', got '" .. tostring(placement) .. "'")
+  end
+  local tx, ty = {}, {}          -- target positions
+  local x, y = 0, 0              -- the mover
+  local goal, signal = 1, 0      -- the goal target; the last signal (0: none yet)
+  local move = {0, 0}            -- scratch for scripted_action
 
-  reset = function(self)
-    for k = 1, targets do tx[k], ty[k] = 2 * math.random() - 1, 2 * math.random() - 1 end
-    x, y = 2 * math.random() - 1, 2 * math.random() - 1
-    goal, signal = math.random(targets), 0
-  end,
+  return {
+    name = "spotter",
+    options = {
+      targets = {default = "corners", help = "corners (fixed at (+-0.6, +-0.6)) or random (anywhere in the square each episode)"},
+    },
+    description = "a spotter who alone sees the goal signals one of 4 targets (discrete); a mover goes there (continuous 2-D)",
+    agents = 2,
+    actions = {{discrete = targets}, {continuous = 2, low = -1, high = 1}},
+    observation_size = {targets, 2 + 2 * targets + targets},
+    episode_limit = 25,
 
-  observe = function(self, i, out)
-    if i == 1 then
-      for k = 1, targets do out[k] = k == goal and 1 or 0 end
-    else
-      out[1], out[2] = x, y
-      for k = 1, targets do out[2 * k + 1], out[2 * k + 2] = tx[k], ty[k] end
-      for k = 1, targets do out[2 + 2 * targets + k] = k == signal and 1 or 0 end
-    end
-  end,
+    reset = function(self)
+      for k = 1, targets do
+        if placement == "random" then tx[k], ty[k] = 2 * math.random() - 1, 2 * math.random() - 1
+        else tx[k], ty[k] = corners[k][1], corners[k][2] end
+      end
+      x, y = 2 * math.random() - 1, 2 * math.random() - 1
+      goal, signal = math.random(targets), 0
+    end,
 
-  step = function(self, actions)
-    local a = actions[2]
-    x, y = clamp(x + speed * a[1], -1, 1), clamp(y + speed * a[2], -1, 1)
-    signal = actions[1]                    -- heard from the next observation on
-    local dx, dy = tx[goal] - x, ty[goal] - y
-    local d = math.sqrt(dx * dx + dy * dy)
-    return -d, false, {on_goal = d < reach}
-  end,
+    observe = function(self, i, out)
+      if i == 1 then
+        for k = 1, targets do out[k] = k == goal and 1 or 0 end
+      else
+        out[1], out[2] = x, y
+        for k = 1, targets do out[2 * k + 1], out[2 * k + 2] = tx[k], ty[k] end
+        for k = 1, targets do out[2 + 2 * targets + k] = k == signal and 1 or 0 end
+      end
+    end,
 
-  -- The reference policy: the spotter signals the goal; the mover heads for the signalled target
-  -- at full speed and stops on it (before any signal it waits).
-  scripted_action = function(self, i)
-    if i == 1 then return goal end
-    move[1], move[2] = 0, 0
-    if signal > 0 then
-      move[1] = clamp((tx[signal] - x) / speed, -1, 1)
-      move[2] = clamp((ty[signal] - y) / speed, -1, 1)
-    end
-    return move
-  end,
+    step = function(self, actions)
+      local a = actions[2]
+      x, y = clamp(x + speed * a[1], -1, 1), clamp(y + speed * a[2], -1, 1)
+      signal = actions[1]                    -- heard from the next observation on
+      local dx, dy = tx[goal] - x, ty[goal] - y
+      local d = math.sqrt(dx * dx + dy * dy)
+      return -d, false, {on_goal = d < reach}
+    end,
 
-  view = {-1.2, -1.2, 1.2, 1.2},
-  render = function(self, draw)
-    draw:rect(-1, -1, 2, 2, "#f4f4f4")
-    for k = 1, targets do
-      if k == goal then draw:circle(tx[k], ty[k], reach + 0.04, "#2a9d8f") end
-      draw:circle(tx[k], ty[k], reach, colours[k])
-    end
-    if signal > 0 then draw:line(x, y, tx[signal], ty[signal], colours[signal]) end
-    draw:circle(x, y, 0.06, "#333333")
-    draw:text(-1.15, 1.1, signal > 0 and ("spotter signals " .. signal) or "spotter: no signal yet", "#000000")
-  end,
-  snapshot = function(self)
-    local t = {}
-    for k = 1, targets do t[k] = {tx[k], ty[k]} end
-    return {targets = t, mover = {x, y}, goal = goal, signal = signal}
-  end,
-  restore = function(self, s)
-    for k = 1, targets do tx[k], ty[k] = s.targets[k][1], s.targets[k][2] end
-    x, y, goal, signal = s.mover[1], s.mover[2], s.goal, s.signal
-  end,
-}
+    -- The reference policy: the spotter signals the goal; the mover heads for the signalled target
+    -- at full speed and stops on it (before any signal it waits).
+    scripted_action = function(self, i)
+      if i == 1 then return goal end
+      move[1], move[2] = 0, 0
+      if signal > 0 then
+        move[1] = clamp((tx[signal] - x) / speed, -1, 1)
+        move[2] = clamp((ty[signal] - y) / speed, -1, 1)
+      end
+      return move
+    end,
+
+    view = {-1.2, -1.2, 1.2, 1.2},
+    render = function(self, draw)
+      draw:rect(-1, -1, 2, 2, "#f4f4f4")
+      for k = 1, targets do
+        if k == goal then draw:circle(tx[k], ty[k], reach + 0.04, "#2a9d8f") end
+        draw:circle(tx[k], ty[k], reach, colours[k])
+      end
+      if signal > 0 then draw:line(x, y, tx[signal], ty[signal], colours[signal]) end
+      draw:circle(x, y, 0.06, "#333333")
+      draw:text(-1.15, 1.1, signal > 0 and ("spotter signals " .. signal) or "spotter: no signal yet", "#000000")
+    end,
+    snapshot = function(self)
+      local t = {}
+      for k = 1, targets do t[k] = {tx[k], ty[k]} end
+      return {targets = t, mover = {x, y}, goal = goal, signal = signal}
+    end,
+    restore = function(self, s)
+      for k = 1, targets do tx[k], ty[k] = s.targets[k][1], s.targets[k][2] end
+      x, y, goal, signal = s.mover[1], s.mover[2], s.goal, s.signal
+    end,
+  }
+end

@@ -218,5 +218,9 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertEqual(continuous.status, 1)
         XCTAssertTrue(continuous.stderr.contains("quadratics.lua: qmix handles discrete actions; this world's agents act continuously "
                                                  + "(agents 1, 2: observation 1, continuous(1)); learners that can: fsv, hasac"), continuous.stderr)
+        let mixed = try runMarlSim(["envs/spotter.lua", "--algo", "vdn"])
+        XCTAssertEqual(mixed.status, 1)
+        XCTAssertTrue(mixed.stderr.contains("spotter.lua: vdn cannot train a mixed team (agent 1 acts discretely, agent 2 acts continuously); "
+                                            + "learners that can: hasac, masac"), mixed.stderr)
     }
 }
