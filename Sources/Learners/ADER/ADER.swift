@@ -94,9 +94,9 @@ public final class ADER: TransitionLearner {
         self.adaptive = adaptive
         var rng = RandomSource(seed: seed)
         let N = layout.agents, hidden = ActorCriticSettings.hidden(settings)
-        actors = StochasticActors("actor", layout: layout, hidden: hidden, rng: &rng)
+        actors = StochasticActors("actor", layout: layout, hidden: hidden, sharing: ParameterSharing.from(settings, automatic: .none), rng: &rng)
         let madeActors = actors, actorRate = Float(settings.double("actor_lr"))
-        actorOptimizers = (0..<N).map { Adam(ParameterSet(madeActors.networkParameters(madeActors.network(of: $0))), learningRate: actorRate) }
+        actorOptimizers = (0..<madeActors.networkCount).map { Adam(ParameterSet(madeActors.networkParameters($0)), learningRate: actorRate) }
         let embed = settings.int("mixer_embed"), hyper = settings.int("hypernet_hidden"), criticRate = Float(settings.double("critic_lr"))
         // One utility per agent on its own [oⁱ, aⁱ].
         let sizes = (0..<N).map { [layout.observationSizes[$0] + layout.actionWidth(of: $0)] + hidden + [1] }, norm = settings.bool("critic_layer_norm")

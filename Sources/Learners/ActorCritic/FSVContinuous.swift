@@ -60,7 +60,7 @@ public final class FSVContinuous: TransitionLearner {
         var rng = RandomSource(seed: seed)
         let N = layout.agents, D = layout.actionDimensions, S = layout.stateSize
         let hidden = ActorCriticSettings.hidden(settings), vtotHidden = settings.int("vtot_hidden")
-        actors = StochasticActors("actor", layout: layout, hidden: hidden, rng: &rng)
+        actors = StochasticActors("actor", layout: layout, hidden: hidden, sharing: ParameterSharing.from(settings, automatic: .none), rng: &rng)
         let norm = settings.bool("critic_layer_norm")
         let observationSizes = layout.observationSizes, ones = Array(repeating: 1, count: N)
         agentQ = AgentNetworks("q", inputs: (0..<N).map { observationSizes[$0] + layout.actionWidth(of: $0) }, hidden: hidden, outputs: ones,

@@ -41,7 +41,8 @@ public final class FactorizedDDPG: TransitionLearner {
         var rng = RandomSource(seed: seed)
         let N = layout.agents, O = layout.observationSizes, D = layout.actionSpaces.map(\.count)
         let hidden = ActorCriticSettings.hidden(settings)
-        actors = AgentNetworks("actor", inputs: O, hidden: hidden, outputs: D, rng: &rng)
+        let sharing = ParameterSharing.from(settings, automatic: .none)
+        actors = AgentNetworks("actor", inputs: O, hidden: hidden, outputs: D, groups: sharing == .groups ? layout.groups : nil, rng: &rng)
         critics = AgentNetworks("q", inputs: (0..<N).map { O[$0] + D[$0] }, hidden: hidden, outputs: Array(repeating: 1, count: N),
                                 layerNorm: settings.bool("critic_layer_norm"), rng: &rng)
         mixer = makeMixer("mixer", &rng)

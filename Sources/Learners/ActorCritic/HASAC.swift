@@ -21,7 +21,6 @@ public final class HASAC: TransitionLearner {
 
     public static let settings: [SettingSpec] = ActorCriticSettings.specs + ActorCriticSettings.temperatureSpecs + [
         SettingSpec("fixed_order", .flag(false), "update the actors in index order instead of a fresh random order"),
-        ParameterSharing.spec(auto: "none: every agent its own actor, as HARL"),
     ]
 
     let core: CentralizedSoftActorCritic

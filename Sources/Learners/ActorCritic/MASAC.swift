@@ -17,7 +17,6 @@ public final class MASAC: TransitionLearner {
     public static let settings: [SettingSpec] = ActorCriticSettings.specs + ActorCriticSettings.temperatureSpecs + [
         SettingSpec("other_actions", .text("fresh"), "the others' actions in an actor's loss: fresh (current-policy samples) or buffer (MADDPG-style)",
                     choices: ["fresh", "buffer"]),
-        ParameterSharing.spec(auto: "none: every agent its own actor"),
     ]
 
     let core: CentralizedSoftActorCritic

@@ -46,7 +46,8 @@ public final class VM3AC: TransitionLearner {
         let N = layout.agents, O = layout.observationSize, D = layout.actionDimensions, S = layout.stateSize
         let hidden = ActorCriticSettings.hidden(settings)
         latent = settings.int("latent_size")
-        actors = StochasticActors("policy", layout: layout.widening(observationsBy: latent), hidden: hidden, rng: &rng)
+        actors = StochasticActors("policy", layout: layout.widening(observationsBy: latent), hidden: hidden,
+                                  sharing: ParameterSharing.from(settings, automatic: .none), rng: &rng)
         // q_ξⁱ reads the other agent's observation padded to the widest and predicts the widest action (heterogeneous teams).
         predictors = (0..<N).map { MLP("predictor\($0)", sizes: [layout.actionWidth(of: $0) + layout.observationSizes[$0] + O + N] + hidden + [D],
                                        rng: &rng) }

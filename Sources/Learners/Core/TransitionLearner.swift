@@ -44,8 +44,12 @@ public enum ActorCriticSettings {
         SettingSpec("hidden_layers", .integer(2), "hidden layers of actors and critics"),
         SettingSpec("polyak", .number(0.005), "τ of the Polyak target update after every gradient step"),
         SettingSpec("grad_clip", .number(0), "global gradient-norm clip per optimizer (0: none, as HARL)"),
+        actorSharing,
         SettingSpec("critic_layer_norm", .flag(false), "LayerNorm before each hidden activation of the critics (bounds their extrapolation; ADER: also its mixers' hypernetworks)"),
     ]
+
+    /// Sharing of the actors (per-agent critics stay per agent): HARL's default is an actor per agent.
+    public static let actorSharing = ParameterSharing.spec(auto: "none: every agent its own actor, as HARL; group shares an actor within a group")
 
     /// The temperature settings of the soft methods (ALGORITHMS.md §0.8).
     public static let temperatureSpecs: [SettingSpec] = [

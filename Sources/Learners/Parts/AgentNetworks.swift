@@ -1,11 +1,13 @@
 import Common
 import Tensors
 
-/// One feed-forward network per agent, f_i(x_i) → [B, outputs], each with a Polyak-averaged
-/// target copy: FSV's per-agent Q_i(o_i, u_i) and V_i(o_i), the DDPG-style baselines' critics
-/// Q_i(o_i, u_i) and (with a tanh on top) their deterministic actors μ_i(o_i).
+/// One feed-forward network per agent (or per group of agents with equal spaces), f_i(x_i) →
+/// [B, outputs], each with a Polyak-averaged target copy: FSV's per-agent Q_i(o_i, u_i) and V_i(o_i),
+/// the DDPG-style baselines' critics Q_i(o_i, u_i) and (with a tanh on top) their deterministic actors μ_i(o_i).
 public final class AgentNetworks {
     let networks: [MLP], targets: [MLP]
+    /// Which network serves agent i.
+    let networkOf: [Int]
     public let online: ParameterSet, target: ParameterSet
 
     /// N networks of sizes [inputs, hidden…, outputs] (LayerNorm before each hidden activation with
@@ -16,9 +18,15 @@ public final class AgentNetworks {
                   layerNorm: layerNorm, rng: &rng)
     }
 
-    /// One network per agent i of sizes [inputs[i], hidden…, outputs[i]] (agents of their own sizes).
-    public init(_ name: String, inputs: [Int], hidden: [Int], outputs: [Int], layerNorm: Bool = false, rng: inout RandomSource) {
-        let sizes = zip(inputs, outputs).map { [$0] + hidden + [$1] }
+    /// Networks of sizes [inputs[i], hidden…, outputs[i]] for agents of their own sizes: one per agent,
+    /// or one per group in `groups` (agents of one group have equal sizes), named `name0`, `name1`, ….
+    public init(_ name: String, inputs: [Int], hidden: [Int], outputs: [Int], layerNorm: Bool = false, groups: [[Int]]? = nil,
+                rng: inout RandomSource) {
+        let members = groups ?? inputs.indices.map { [$0] }
+        var networkOf = Array(repeating: 0, count: inputs.count)
+        for (k, group) in members.enumerated() { for i in group { networkOf[i] = k } }
+        self.networkOf = networkOf
+        let sizes = members.map { [inputs[$0[0]]] + hidden + [outputs[$0[0]]] }
         networks = sizes.indices.map { MLP("\(name)\($0)", sizes: sizes[$0], layerNorm: layerNorm, rng: &rng) }
         targets = sizes.indices.map { MLP("target_\(name)\($0)", sizes: sizes[$0], layerNorm: layerNorm, rng: &rng) }
         online = ParameterSet(networks.flatMap(\.parameters))
@@ -28,10 +36,10 @@ public final class AgentNetworks {
     }
 
     /// Agent i's online output for inputs [B, inputs].
-    public func callAsFunction(_ i: Int, _ inputs: Tensor) -> Tensor { networks[i](inputs) }
+    public func callAsFunction(_ i: Int, _ inputs: Tensor) -> Tensor { networks[networkOf[i]](inputs) }
 
     /// Agent i's target output for inputs [B, inputs].
-    public func target(_ i: Int, _ inputs: Tensor) -> Tensor { targets[i](inputs) }
+    public func target(_ i: Int, _ inputs: Tensor) -> Tensor { targets[networkOf[i]](inputs) }
 
     /// Freezes or unfreezes the online networks (a phase that only reads them must not record their gradients).
     public func setTrainable(_ flag: Bool) { online.setRequiresGrad(flag) }
