@@ -12,6 +12,12 @@ public struct ReopenedRun {
     /// The world file differs from the one trained on (config.json keeps its hash).
     public let worldChanged: Bool
 
+    /// Settings that older run folders name differently: HASAC's and MASAC's `share_actor` flag is
+    /// now `share_parameters` (true: one actor per group, which is all agents of those teams).
+    static let renamed: [String: (name: String, value: (Bool) -> String)] = [
+        "share_actor": ("share_parameters", { $0 ? "group" : "auto" }),
+    ]
+
     static let rule = "rule: a run folder holds the config.json and model.safetensors that `marl-sim <world.lua> --algo <name>` wrote"
 
     public init(folder: String, limits: WorldLimits = WorldLimits()) throws {
@@ -41,7 +47,7 @@ public struct ReopenedRun {
             switch value {
             case let .int(i): return (key, String(i))
             case let .double(d): return (key, d.description)
-            case let .bool(b): return (key, b ? "true" : "false")
+            case let .bool(b): return Self.renamed[key].map { ($0.name, $0.value(b)) } ?? (key, b ? "true" : "false")
             case let .string(s): return (key, s)
             default: throw fail(configPath, "setting '\(key)' must be a number, a boolean or a string")
             }

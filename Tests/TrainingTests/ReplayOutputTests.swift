@@ -43,6 +43,25 @@ final class ReplayOutputTests: XCTestCase {
         }
     }
 
+    /// A mixed team's run reopens with its groups and films the same episodes; a run folder written
+    /// before `share_parameters` (HASAC's `share_actor`) still reopens.
+    func testHeterogeneousRunsAndOlderRunFoldersReopen() throws {
+        let folder = try trainedFolder("envs/spotter.lua", "hasac", [("steps", "600"), ("warmup_steps", "200"), ("log_interval", "300"),
+                                                                     ("batch_size", "16"), ("hidden", "8")])
+        let written = try String(contentsOfFile: folder + "/replay.html", encoding: .utf8)
+        let reopened = try ReopenedRun(folder: folder)
+        XCTAssertEqual(reopened.run.layout.actionSpaces, [.discrete(4), .continuous(2)])
+        let episodes = try reopened.run.recordReplay(episodes: 3, worldSeed: reopened.run.replaySeed)
+        XCTAssertEqual(reopened.run.replayPage(episodes, trainedSteps: reopened.trainedSteps, worldSeed: reopened.run.replaySeed), written)
+
+        let configPath = folder + "/config.json"
+        let config = try String(contentsOfFile: configPath, encoding: .utf8)
+        XCTAssertTrue(config.contains("\"share_parameters\":\"auto\""), config)
+        try config.replacingOccurrences(of: "\"share_parameters\":\"auto\"", with: "\"share_actor\":false")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ReopenedRun(folder: folder).run.settings.string("share_parameters"), "auto")
+    }
+
     func testBrokenRunFoldersAreClearErrors() throws {
         let folder = try trainedFolder("envs/matrix/nonmono.lua", "qmix", [("steps", "300"), ("log_interval", "300")])
         func message(_ body: () throws -> Void) -> String {
