@@ -194,6 +194,33 @@ final class TrainingCommandTests: XCTestCase {
         }
     }
 
+    /// QMIX falls into the 3×3 game's relative-overgeneralization trap: its greedy team earns exactly
+    /// 0 in every episode, so eval's mean, spread and interval are all 0.
+    func testEvalSummarisesATrainedTeamsReturns() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-eval-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let trained = try runMarlSim(["envs/matrix/nonmono.lua", "--algo", "qmix", "--out", folder])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let text = try runMarlSim(["eval", folder, "--episodes", "50"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("qmix on envs/matrix/nonmono.lua, greedy, 50 episodes, world seed 1"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("return   mean 0  std 0  95% interval [0, 0]  min 0  max 0"), text.stdout)
+        let json = try runMarlSim(["eval", folder, "--episodes", "8", "--stochastic", "--json", "--seed", "3"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let parsed = try JSONValue.parse(json.stdout)
+        XCTAssertEqual(parsed["mode"], .string("stochastic"))
+        guard case let .array(returns)? = parsed["returns"] else { return XCTFail(json.stdout) }
+        XCTAssertEqual(returns.count, 8)
+        XCTAssertEqual(try runMarlSim(["eval", folder, "--episodes", "8", "--stochastic", "--json", "--seed", "3"]).stdout, json.stdout,
+                       "seeded: the same text again")
+        for (arguments, expected, status) in [(["eval", "nowhere"], "nowhere: not a run folder", Int32(1)),
+                                              (["eval", folder, "--episodes", "0"], "--episodes must be at least 1", 64)] {
+            let result = try runMarlSim(arguments)
+            XCTAssertEqual(result.status, status, "\(arguments)")
+            XCTAssertTrue(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+        }
+    }
+
     func testABrokenRenderFailsTheRunCleanlyAfterSavingEverythingElse() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-render-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: folder) }

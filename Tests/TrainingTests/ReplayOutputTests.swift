@@ -62,6 +62,17 @@ final class ReplayOutputTests: XCTestCase {
         XCTAssertEqual(try ReopenedRun(folder: folder).run.settings.string("share_parameters"), "auto")
     }
 
+    func testTheBootstrapIntervalBracketsTheMeanAndIsSeeded() {
+        let values = (0..<40).map { Double(($0 * 37) % 11) }
+        let mean = values.reduce(0, +) / 40
+        let interval = Evaluation.bootstrapInterval(values, resamples: 2000)
+        XCTAssertTrue(interval.contains(mean) && interval.lowerBound > values.min()! && interval.upperBound < values.max()!, "\(interval)")
+        // The standard error is about 3.2/sqrt(40) = 0.5, so the 95 % interval spans about 2.
+        XCTAssertEqual(interval.upperBound - interval.lowerBound, 2, accuracy: 0.5)
+        XCTAssertEqual(Evaluation.bootstrapInterval(values, resamples: 2000), interval)
+        XCTAssertEqual(Evaluation.bootstrapInterval([4, 4, 4], resamples: 100), 4 ... 4)
+    }
+
     func testBrokenRunFoldersAreClearErrors() throws {
         let folder = try trainedFolder("envs/matrix/nonmono.lua", "qmix", [("steps", "300"), ("log_interval", "300")])
         func message(_ body: () throws -> Void) -> String {
