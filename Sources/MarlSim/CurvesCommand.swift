@@ -10,9 +10,11 @@ struct CurvesCommand: ParsableCommand {
         commandName: "curves",
         abstract: "Draw the learning curves of run folders in one SVG: per learner, the mean over its runs and the min-max band.",
         discussion: """
-            Runs are grouped by the learner in their config.json (or by --label-by world); each group \
-            gets one line, the mean over its runs at every logged step, over the band between their \
-            lowest and highest value.
+            Runs are grouped by the learner in their config.json (and their world, file and options, \
+            when the runs cover more than one), or by --label-by world or run; each group gets one \
+            line, the mean over its runs on the union of their logged steps (each run interpolated \
+            between its rows, up to the earliest last step), over the band between their lowest and \
+            highest value.
             """)
 
     @Argument(help: "Run folders (each with config.json and metrics.csv).")
@@ -40,20 +42,35 @@ struct CurvesCommand: ParsableCommand {
 
     func run() throws {
         do {
-            var runs: [(label: String, steps: [Double], values: [Double])] = []
+            var read: [(learner: String, world: String, folder: String, steps: [Double], values: [Double])] = []
             var worlds: [String] = []
             for folder in folders {
                 let config = try RunFolder.readConfig(folder: folder)
-                guard case let .string(learner)? = config["learner"], case let .string(world)? = config["world"] else {
+                guard case let .string(learner)? = config["learner"], case let .string(file)? = config["world"] else {
                     throw OptionError(message: "\(folder)/config.json: needs the string fields 'learner' and 'world'")
                 }
                 let columns = try RunFolder.readMetrics(folder: folder)
                 guard let steps = columns["step"], let values = columns[metric] else {
                     throw OptionError(message: "\(folder)/metrics.csv: no column '\(metric)'; columns: \(columns.keys.sorted().joined(separator: ", "))")
                 }
+                // A world is its file and its options: speaker_listener with actions=continuous is another world.
+                var world = file
+                if case let .object(options)? = config["world_options"], !options.isEmpty {
+                    world += " " + options.map { key, value in
+                        if case let .string(text) = value { return "\(key)=\(text)" }
+                        return "\(key)=\(value.serialized)"
+                    }.joined(separator: " ")
+                }
                 if !worlds.contains(world) { worlds.append(world) }
-                let label = labelBy == .learner ? learner : labelBy == .world ? world : (folder as NSString).lastPathComponent
-                runs.append((label, steps, values))
+                read.append((learner, world, folder, steps, values))
+            }
+            // Runs of one learner on different worlds are different lines, each named with its world.
+            let runs = read.map { run -> (label: String, steps: [Double], values: [Double]) in
+                switch labelBy {
+                case .learner: return (worlds.count > 1 ? "\(run.learner) on \(run.world)" : run.learner, run.steps, run.values)
+                case .world: return (run.world, run.steps, run.values)
+                case .run: return ((run.folder as NSString).lastPathComponent, run.steps, run.values)
+                }
             }
             let chart = LearningCurve.comparing(title: title ?? "\(worlds.joined(separator: ", ")): \(metric)", valueLabel: metric == "test_return_mean" ? "greedy test return per episode" : metric, runs: runs)
             do {

@@ -43,29 +43,43 @@ public struct LearningCurve {
                                              Series(name: "greedy test", steps: steps, values: testReturns, colour: palette[0])])
     }
 
-    /// Runs grouped by label: at every step all runs of the group logged, the mean, min and max of
-    /// their values there (a run still going or stopped early shortens its group's line; runs
-    /// without a finite value at a step, such as no training episode finished yet, are left out).
+    /// Runs grouped by label, aligned on a common step grid: every step any run of the group logged,
+    /// between the latest first step and the earliest last step of its runs (a run still going or
+    /// stopped early shortens its group's line), each run's value there interpolated linearly
+    /// between its neighbouring rows (runs that logged a few steps apart, as episodes end, still
+    /// meet). At each grid step the mean, min and max over the runs with a finite value (none
+    /// leaves a gap, such as before the first training episode finished).
     public static func comparing(title: String, valueLabel: String, runs: [(label: String, steps: [Double], values: [Double])]) -> LearningCurve {
         var labels: [String] = []
         for run in runs where !labels.contains(run.label) { labels.append(run.label) }
         let series = labels.map { label -> Series in
-            let group = runs.filter { $0.label == label }
-            let byStep = group.map { Dictionary(zip($0.steps, $0.values), uniquingKeysWith: { first, _ in first }) }
-            let steps = byStep.dropFirst().reduce(Set(byStep[0].keys)) { $0.intersection($1.keys) }.sorted()
+            let group = runs.filter { $0.label == label && !$0.steps.isEmpty }
+            let first = group.map { $0.steps.first! }.max() ?? 0, last = group.map { $0.steps.last! }.min() ?? 0
+            let steps = Set(group.flatMap { $0.steps.filter { first <= $0 && $0 <= last } }).sorted()
             var mean: [Double] = [], low: [Double] = [], high: [Double] = []
             for step in steps {
-                let values = byStep.compactMap { $0[step] }.filter(\.isFinite)
+                let values = group.map { interpolated($0.steps, $0.values, at: step) }.filter(\.isFinite)
                 mean.append(values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count))
                 low.append(values.min() ?? .nan)
                 high.append(values.max() ?? .nan)
             }
-            let name = group.count == 1 ? label : "\(label) (\(group.count) runs)"
-            return Series(name: name, steps: steps, values: mean, low: group.count > 1 ? low : nil, high: group.count > 1 ? high : nil)
+            let count = runs.filter { $0.label == label }.count
+            let name = count == 1 ? label : "\(label) (\(count) runs)"
+            return Series(name: name, steps: steps, values: mean, low: count > 1 ? low : nil, high: count > 1 ? high : nil)
         }
         var chart = LearningCurve(title: title, valueLabel: valueLabel, series: series)
         if series.contains(where: { $0.low != nil }) { chart.note = "lines: mean over runs; bands: min to max" }
         return chart
+    }
+
+    /// A run's value at `step` (ascending `steps`): the logged value there, or the straight line
+    /// between the rows around it; NaN outside the run or next to a missing value.
+    static func interpolated(_ steps: [Double], _ values: [Double], at step: Double) -> Double {
+        guard let after = steps.firstIndex(where: { $0 >= step }) else { return .nan }
+        if steps[after] == step { return values[after] }
+        guard after > 0 else { return .nan }
+        let (s0, s1, v0, v1) = (steps[after - 1], steps[after], values[after - 1], values[after])
+        return v0 + (v1 - v0) * (step - s0) / (s1 - s0)
     }
 
     static let palette = ["#e4572e", "#2e86de", "#27ae60", "#8e44ad", "#f39c12", "#16a085", "#c0392b", "#7f8fa6"]

@@ -101,6 +101,24 @@ final class ReplayOutputTests: XCTestCase {
         XCTAssertTrue(cut.hasPrefix(configPath + ": "), cut)
     }
 
+    /// Seeds that logged a few steps apart (as episodes end) still draw one line: each run is read on
+    /// the union of their steps by linear interpolation.
+    func testRunsLoggedAtSlightlyDifferentStepsMeetOnACommonGrid() {
+        let runs: [(label: String, steps: [Double], values: [Double])] = [
+            ("qmix", [0, 10158, 20316], [0, 10, 20]), ("qmix", [0, 10156, 20312], [2, 12, 22]),
+            ("vdn", [0, 10150], [1, 1]), ("vdn", [0, 10160], [3, 5]),
+        ]
+        let chart = LearningCurve.comparing(title: "t", valueLabel: "v", runs: runs)
+        XCTAssertEqual(chart.series[0].steps, [0, 10156, 10158, 20312])
+        XCTAssertEqual(chart.series[0].values[0], 1)
+        let qmixAtEnd: Double = (32.0 + 10.0 * 10154.0 / 10158.0) / 2.0, vdnAtEnd: Double = (4.0 + 2.0 * 10150.0 / 10160.0) / 2.0
+        XCTAssertEqual(chart.series[0].values[3], qmixAtEnd, accuracy: 1e-9, "the first run interpolated at 20312")
+        XCTAssertEqual(chart.series[1].steps, [0, 10150], "up to the earliest last step")
+        XCTAssertEqual(chart.series[1].values[1], vdnAtEnd, accuracy: 1e-9)
+        let svg = chart.svg()
+        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 2, "both learners' lines are drawn")
+    }
+
     func testCurveLeavesGapsAtMissingValuesAndLabelsRoundTicks() {
         let steps = (0...4).map { Double($0) * 250_000 }
         let curve = LearningCurve.ofRun(title: "a & b", steps: steps, trainReturns: [.nan, 1, 2, 3, 4], testReturns: [-3, 2, .nan, 6, 8])
