@@ -109,8 +109,7 @@ public struct Settings: Sendable {
     public mutating func apply(_ overrides: [(String, String)], from source: String) throws {
         for (key, text) in overrides {
             guard let spec = specs.first(where: { $0.name == key }) else {
-                let close = specs.map(\.name).filter { $0.contains(key) || key.contains($0) }
-                let hint = close.isEmpty ? "" : " (did you mean \(close.joined(separator: ", "))?)"
+                let hint = Suggestions.hint(for: key, in: specs.map(\.name))
                 throw SettingsError(message: "\(source): unknown setting '\(key)'\(hint); valid settings: \(specs.map(\.name).sorted().joined(separator: ", "))")
             }
             guard let value = spec.defaultValue.parse(text) else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Training
 import Worlds
 
 struct CheckCommand: ParsableCommand {
@@ -20,6 +21,11 @@ struct CheckCommand: ParsableCommand {
         do {
             try WorldCheck(file: world.world, options: world.parsedOptions(), seed: seed, episodes: episodes, limits: world.limits)
                 .run(report: emit)
+            let spec = try LuaWorld(file: world.world, options: world.parsedOptions(), limits: world.limits).spec
+            if let problem = WorldSettingsCheck.problem(in: spec.recommendedSettings) {
+                throw OptionError(message: "\(world.world): \(problem)\n  rule: a world's settings table names learners and their settings (marl-sim list)")
+            }
+            emit("settings   \(spec.recommendedSettings.isEmpty ? "none recommended" : "every key names a learner's setting")")
             emit("ok: \(world.world) keeps the world contract")
         } catch {
             throw failure(error)

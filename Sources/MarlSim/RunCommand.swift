@@ -50,6 +50,9 @@ struct RunCommand: ParsableCommand {
             let training = try TrainingRun(file: world.world, options: options, learner: algo, overrides: overrides,
                                            seed: seed, folder: out, limits: world.limits)
             emit("training \(algo) on \(world.world), seed \(seed), \(training.settings.int("steps")) steps → \(training.folder)")
+            if !training.worldSpec.hasRender && training.settings.int("replay_episodes") > 0 {
+                emit("note: \(world.world) has no render function, so this run writes no replay.html (add render(self, draw) to watch the team)")
+            }
             Interruption.shared.install()
             let summary = try training.run(progress: Progress(), interruption: Interruption.shared)
             emit(String(format: "%@ after %d steps, %d episodes, %d updates in %.1f s (%.0f steps/s)",

@@ -135,6 +135,39 @@ public enum LearnerRegistry {
     }
 }
 
+/// Checks a world's recommended `settings` table against the learners: every entry under a
+/// learner's name must be one of that learner's settings (or the loop's), every `all` entry a
+/// setting some learner has; a misspelling would otherwise be dropped without a word.
+public enum WorldSettingsCheck {
+    /// The first problem, as "settings.<learner>.<key> = <value>: …", or nil.
+    public static func problem(in table: [String: [(String, String)]]) -> String? {
+        let loop = TrainingSettings.specs.map(\.name)
+        func names(_ entry: LearnerEntry) -> [String] {
+            [entry.discrete, entry.continuous].compactMap { $0 }.flatMap { $0.settings.map(\.name) } + loop
+        }
+        let everyName = Array(Set(LearnerRegistry.all.flatMap(names))).sorted()
+        for learner in table.keys.sorted() {
+            let pairs = table[learner] ?? []
+            if learner == "all" {
+                for (key, value) in pairs where !everyName.contains(key) {
+                    return "settings.all.\(key) = \(value): no learner has a setting '\(key)'\(Suggestions.hint(for: key, in: everyName))"
+                }
+                continue
+            }
+            guard let entry = LearnerRegistry.named(learner) else {
+                let learners = LearnerRegistry.all.map(\.name)
+                return "settings.\(learner): no learner is named '\(learner)'\(Suggestions.hint(for: learner, in: learners)); "
+                    + "learners: all, \(learners.joined(separator: ", "))"
+            }
+            let known = names(entry)
+            for (key, value) in pairs where !known.contains(key) {
+                return "settings.\(learner).\(key) = \(value): \(learner) has no setting '\(key)'\(Suggestions.hint(for: key, in: known))"
+            }
+        }
+        return nil
+    }
+}
+
 /// The training loop's own settings.
 public enum TrainingSettings {
     public static let specs: [SettingSpec] = [

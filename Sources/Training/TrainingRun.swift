@@ -44,6 +44,9 @@ public final class TrainingRun {
         }
         let probe = try LuaWorld(file: file, options: options, seed: seed, instance: 0, limits: limits)
         let spec = probe.spec
+        if let problem = WorldSettingsCheck.problem(in: spec.recommendedSettings) {
+            throw TrainingError(message: "\(file): \(problem)\n  rule: a world's settings table names learners and their settings (marl-sim list)")
+        }
         let layout = Self.layout(of: spec)
         guard let variant = entry.variant(for: layout), variant.teams >= TeamSupport.needed(by: layout) else {
             throw TrainingError(message: Self.refusal(file: file, learner: entry, layout: layout))

@@ -123,8 +123,22 @@ public final class LuaWorld {
                 let names = Set(declared.map(\.name))
                 if let unknown = options.first(where: { !names.contains($0.0) }) {
                     throw WorldError(file: file, line: SourceLines.line(ofField: "options", in: source),
-                                     message: "unknown option '\(unknown.0)'; this world's options are \(declared.map(\.name).sorted().joined(separator: ", "))",
+                                     message: "unknown option '\(unknown.0)'\(Suggestions.hint(for: unknown.0, in: Array(names))); "
+                                         + "this world's options are \(declared.map(\.name).sorted().joined(separator: ", "))",
                                      rule: ContractRule.options)
+                }
+                // An option declared with a number (or true/false) as its default takes only that kind of value.
+                for (name, value) in options {
+                    guard let option = declared.first(where: { $0.name == name }) else { continue }
+                    let isNumber = Double(option.defaultValue) != nil, isFlag = ["true", "false"].contains(option.defaultValue)
+                    var wrong = false
+                    if case .string = value { wrong = isNumber }
+                    if isFlag { wrong = !["true", "false"].contains(value.description) }
+                    if wrong {
+                        throw WorldError(file: file, line: SourceLines.line(ofField: "options", in: source),
+                                         message: "option '\(name)' takes \(isNumber ? "a number" : "true or false") (its default is \(option.defaultValue)), got '\(value)'",
+                                         rule: ContractRule.options)
+                    }
                 }
             }
         }

@@ -221,6 +221,39 @@ final class TrainingCommandTests: XCTestCase {
         }
     }
 
+    /// Mistakes that used to pass silently: a world settings key no learner has, an option value of
+    /// the wrong kind, and a world without render (no replay, said at the start).
+    func testSilentMistakesAreNamed() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-silent-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let world = scratch + "/plain.lua"
+        try """
+        return function(options)
+          local radius = options.radius or 0.5
+          return {
+            options = {radius = {default = 0.5, help = "a number"}, loud = {default = "false", help = "true or false"}},
+            agents = 1, actions = {discrete = 2}, observation_size = 1, episode_limit = 2,
+            reset = function(self) end,
+            observe = function(self, i, out) out[1] = 0 end,
+            step = function(self, a) return a[1] == 2 and 1 or 0, false end,
+          }
+        end
+        """.write(toFile: world, atomically: true, encoding: .utf8)
+        for (arguments, expected) in [([world, "--env", "radius=abc"], "option 'radius' takes a number (its default is 0.5), got 'abc'"),
+                                      ([world, "--env", "loud=yes"], "option 'loud' takes true or false (its default is false), got 'yes'"),
+                                      ([world, "--env", "radus=1"], "unknown option 'radus' (did you mean radius?)"),
+                                      (["Tests/MarlSimTests/Fixtures/broken/settings_unknown_key.lua", "--algo", "vdn"],
+                                       "settings.qmix.lambda = 0.6: qmix has no setting 'lambda' (did you mean td_lambda?)")] {
+            let result = try runMarlSim(arguments)
+            XCTAssertEqual(result.status, 1, "\(arguments)")
+            XCTAssertTrue(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+        }
+        let trained = try runMarlSim([world, "--algo", "vdn", "--steps", "40", "--set", "batch_size=2", "--out", scratch + "/run"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        XCTAssertTrue(trained.stdout.contains("note: \(world) has no render function, so this run writes no replay.html"), trained.stdout)
+    }
+
     func testABrokenRenderFailsTheRunCleanlyAfterSavingEverythingElse() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-render-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
