@@ -222,11 +222,7 @@ struct AgentPadding {
     }
 
     func copyAvailable(of world: LuaWorld, to out: inout [Float], at base: Int) {
-        let A = layout.actions
-        for i in 0..<layout.agents {
-            let size = availableSizes[i], from = availableOffsets[i]
-            for k in 0..<A { out[base + i * A + k] = k < size ? Float(world.available[from + k]) : 0 }
-        }
+        copyAvailable(of: world, to: &out, at: base) { Float($0) }
     }
 
     func observations(of world: LuaWorld, into out: inout [Float]) {
@@ -235,11 +231,16 @@ struct AgentPadding {
     }
 
     func available(of world: LuaWorld, into out: inout [UInt8]) {
+        if out.count != layout.agents * layout.actions { out = Array(repeating: 0, count: layout.agents * layout.actions) }
+        copyAvailable(of: world, to: &out, at: 0) { $0 }
+    }
+
+    /// Agent i's flags at row i of width `actions`, converted to the buffer's element type.
+    private func copyAvailable<T>(of world: LuaWorld, to out: inout [T], at base: Int, _ convert: (UInt8) -> T) {
         let A = layout.actions
-        if out.count != layout.agents * A { out = Array(repeating: 0, count: layout.agents * A) }
         for i in 0..<layout.agents {
             let size = availableSizes[i], from = availableOffsets[i]
-            for k in 0..<A { out[i * A + k] = k < size ? world.available[from + k] : 0 }
+            for k in 0..<A { out[base + i * A + k] = convert(k < size ? world.available[from + k] : 0) }
         }
     }
 }

@@ -58,14 +58,16 @@ public struct LearnerEntry {
     /// The form for a world whose agents act continuously or not.
     public func variant(continuous isContinuous: Bool) -> LearnerVariant? { isContinuous ? continuous : discrete }
 
-    /// The form for a team (a mixed team needs a form that takes both kinds), or nil.
+    /// The form for a team's action kind (a mixed team needs a form that takes both kinds), or nil.
     public func variant(for layout: EpisodeLayout) -> LearnerVariant? {
         if layout.isMixed { return [discrete, continuous].compactMap { $0 }.first { $0.teams == .mixed } }
         return variant(continuous: layout.isContinuous)
     }
 
-    /// The most general team its form for these actions trains.
-    public func teams(continuous isContinuous: Bool) -> TeamSupport? { variant(continuous: isContinuous)?.teams }
+    /// The form that trains this team, or nil when the learner cannot.
+    public func trainer(for layout: EpisodeLayout) -> LearnerVariant? {
+        variant(for: layout).flatMap { $0.teams >= TeamSupport.needed(by: layout) ? $0 : nil }
+    }
 
     /// Which action spaces it handles, for listings.
     public var handles: String {
@@ -131,7 +133,7 @@ public enum LearnerRegistry {
 
     /// The learners that train a team like this one (the forms for its action kind, or mixed).
     public static func names(training layout: EpisodeLayout) -> [String] {
-        all.filter { entry in entry.variant(for: layout).map { $0.teams >= TeamSupport.needed(by: layout) } ?? false }.map(\.name)
+        all.filter { $0.trainer(for: layout) != nil }.map(\.name)
     }
 }
 

@@ -48,7 +48,7 @@ public final class TrainingRun {
             throw TrainingError(message: "\(file): \(problem)\n  rule: a world's settings table names learners and their settings (marl-sim list)")
         }
         let layout = Self.layout(of: spec)
-        guard let variant = entry.variant(for: layout), variant.teams >= TeamSupport.needed(by: layout) else {
+        guard let variant = entry.trainer(for: layout) else {
             throw TrainingError(message: Self.refusal(file: file, learner: entry, layout: layout))
         }
         var settings = Settings(specs: TrainingSettings.specs + variant.settings)
@@ -115,6 +115,16 @@ public final class TrainingRun {
         return formatter.string(from: Date())
     }
 
+    /// Each agent's sizes and group (1-based), for config.json.
+    var agentsJSON: [JSONValue] {
+        var group = Array(repeating: 0, count: layout.agents)
+        for (k, members) in layout.groups.enumerated() { for i in members { group[i] = k + 1 } }
+        return (0..<layout.agents).map { i in
+            .object([("observation_size", .int(Int64(layout.observationSizes[i]))), ("actions", .string(layout.actionSpaces[i].description)),
+                     ("group", .int(Int64(group[i])))])
+        }
+    }
+
     /// The fully resolved configuration, for config.json.
     public var config: JSONValue {
         .object([
@@ -122,10 +132,7 @@ public final class TrainingRun {
             ("world_fnv1a64", .string(Self.fingerprint(ofFile: file))),
             ("world_options", .object(options.map { ($0.0, .string($0.1.description)) })),
             ("learner", .string(entry.name)),
-            ("agents", .array((0..<layout.agents).map { i in
-                .object([("observation_size", .int(Int64(layout.observationSizes[i]))), ("actions", .string(layout.actionSpaces[i].description)),
-                         ("group", .int(Int64(layout.groups.firstIndex { $0.contains(i) }! + 1)))])
-            })),
+            ("agents", .array(agentsJSON)),
             ("seed", .int(Int64(bitPattern: seed))),
             ("settings", settings.json),
             ("settings_from", .object(settings.specs.map(\.name).sorted().map { ($0, .string(settings.sources[$0] ?? "default")) })),

@@ -84,16 +84,16 @@ final class TemperatureTests: XCTestCase {
     func testDiscreteTargetIsKappaLogActionsAndContinuousIsMinusDimensions() {
         let discrete = EpisodeLayout(agents: 2, observationSize: 1, stateSize: 1, actions: 5, episodeLimit: 1)
         let continuous = EpisodeLayout(agents: 2, observationSize: 1, stateSize: 1, actions: 0, episodeLimit: 1, actionDimensions: 3)
-        XCTAssertEqual(Temperature.defaultTarget(discrete, kappa: 0.98), 0.98 * log(5.0), accuracy: 1e-12)
-        XCTAssertEqual(Temperature.defaultTarget(continuous, kappa: 0.98), -3)
+        XCTAssertEqual(Temperature.defaultTarget(discrete.actionSpaces[0], kappa: 0.98), 0.98 * log(5.0), accuracy: 1e-12)
+        XCTAssertEqual(Temperature.defaultTarget(continuous.actionSpaces[0], kappa: 0.98), -3)
     }
 
     func testContinuousTargetFollowsTargetEntropyPerDimension() throws {
         let continuous = EpisodeLayout(agents: 2, observationSize: 1, stateSize: 1, actions: 0, episodeLimit: 1, actionDimensions: 2)
         var settings = Settings(specs: HASAC.settings)
-        XCTAssertEqual(ActorCriticSettings.targetEntropy(continuous, settings), -2)
+        XCTAssertEqual(ActorCriticSettings.targetEntropies(continuous, settings)[0], -2)
         try settings.apply([("target_entropy_per_dim", "-0.25")], from: "test")
-        XCTAssertEqual(ActorCriticSettings.targetEntropy(continuous, settings), -0.5)
+        XCTAssertEqual(ActorCriticSettings.targetEntropies(continuous, settings)[0], -0.5)
     }
 
     func testAlphaMaxBoundsAlphaWithoutWindUp() throws {

@@ -77,7 +77,7 @@ final class HeterogeneousTeamTests: XCTestCase {
                                        episodeLimit: 3)
             for entry in LearnerRegistry.all {
                 let label = "\(entry.name) on \(layout.agentSummary)"
-                let accepts = entry.variant(for: layout).map { $0.teams >= TeamSupport.needed(by: layout) } ?? false
+                let accepts = entry.trainer(for: layout) != nil
                 let names = Set((entry.variant(for: layout) ?? entry.discrete ?? entry.continuous)!.settings.map(\.name)
                                 + TrainingSettings.specs.map(\.name))
                 do {

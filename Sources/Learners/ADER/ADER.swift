@@ -188,7 +188,7 @@ public final class ADER: TransitionLearner {
         let observations = observationBlocks(batch.observations)
         let nextObservations = observationBlocks(batch.nextObservations)
         let actions = (0..<N).map {
-            AgentColumns.of(batch.actions, agent: $0, agents: N, stride: layout.actionWidth, width: layout.actionWidth(of: $0), graph: g)
+            AgentColumns.actions(batch.actions, agent: $0, layout: layout, graph: g)
         }
         let alphas = budget.temperatures.map(\.value)
         let (rewardTarget, entropyTarget): (Tensor, Tensor) = g.withoutGradients {
@@ -336,6 +336,6 @@ public final class ADER: TransitionLearner {
 
     /// Every agent's own observations [B, Oᵢ] from rows [B][N][O].
     private func observationBlocks(_ data: [Float]) -> [Tensor] {
-        data.withUnsafeBufferPointer { rows in (0..<layout.agents).map { actors.observations(rows, agent: $0, graph: graph) } }
+        (0..<layout.agents).map { AgentColumns.observations(data, agent: $0, layout: layout, graph: graph) }
     }
 }

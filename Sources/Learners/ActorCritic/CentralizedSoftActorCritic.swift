@@ -43,7 +43,7 @@ public final class CentralizedSoftActorCritic {
         let y: Tensor = g.withoutGradients {
             var next: [Tensor] = [], logSum: Tensor?
             for i in 0..<layout.agents {
-                let (a, logPi) = actors.sample(i, observations: observations(batch.nextObservations, i),
+                let (a, logPi) = actors.sample(i, observations: AgentColumns.observations(batch.nextObservations, agent: i, layout: layout, graph: g),
                                                available: availability(batch.nextAvailable, i), rng: &rng)
                 next.append(a)
                 logSum = logSum.map { $0 + logPi } ?? logPi
@@ -63,7 +63,7 @@ public final class CentralizedSoftActorCritic {
         g.reset()
         return g.withoutGradients {
             (0..<layout.agents).map { i in
-                actors.sample(i, observations: observations(batch.observations, i),
+                actors.sample(i, observations: AgentColumns.observations(batch.observations, agent: i, layout: layout, graph: g),
                               available: availability(batch.available, i), rng: &rng).action.array
             }
         }
@@ -79,7 +79,7 @@ public final class CentralizedSoftActorCritic {
         optimizer.zeroGrad()
         critic.setTrainable(false)
         defer { critic.setTrainable(true) }
-        let (action, logPi) = actors.sample(i, observations: observations(batch.observations, i),
+        let (action, logPi) = actors.sample(i, observations: AgentColumns.observations(batch.observations, agent: i, layout: layout, graph: g),
                                             available: availability(batch.available, i), rng: &rng)
         var parts = [g.constant(batch.states, Shape(B, layout.stateSize))]
         for j in 0..<layout.agents { parts.append(j == i ? action : g.constant(others[j], Shape(B, layout.actionWidth(of: j)))) }
@@ -95,7 +95,7 @@ public final class CentralizedSoftActorCritic {
         let g = graph
         g.reset()
         return g.withoutGradients {
-            actors.sample(i, observations: observations(batch.observations, i),
+            actors.sample(i, observations: AgentColumns.observations(batch.observations, agent: i, layout: layout, graph: g),
                           available: availability(batch.available, i), rng: &rng).action.array
         }
     }
@@ -107,10 +107,6 @@ public final class CentralizedSoftActorCritic {
 
     /// Polyak update of the target critics.
     public func updateTargets() { critic.updateTargets(tau: tau) }
-
-    private func observations(_ data: [Float], _ i: Int) -> Tensor {
-        data.withUnsafeBufferPointer { actors.observations($0, agent: i, graph: graph) }
-    }
 
     /// Agent i's availability [B, Aᵢ] (nil for a continuous agent); a row with nothing available (a
     /// final slot) counts as all available, so that its masked softmax stays finite (its bootstrap is

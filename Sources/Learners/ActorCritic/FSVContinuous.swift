@@ -130,9 +130,9 @@ public final class FSVContinuous: TransitionLearner {
         let y: Tensor = g.withoutGradients {
             var nextActions: [Tensor] = [], targetQ: [Tensor] = [], targetV: [Tensor] = [], logSum: Tensor?
             for i in 0..<N {
-                let observations = self.observations(batch.nextObservations, i)
+                let observations = AgentColumns.observations(batch.nextObservations, agent: i, layout: layout, graph: g)
                 let (action, logPi) = actors.sample(i, observations: observations, available: nil, rng: &rng)
-                nextActions.append(padded(action, to: D))
+                nextActions.append(AgentColumns.padded(action, to: D))
                 targetQ.append(agentQ.target(i, concat([observations, action], axis: -1)))
                 targetV.append(agentV.target(i, observations))
                 logSum = logSum.map { $0 + logPi } ?? logPi
@@ -146,10 +146,10 @@ public final class FSVContinuous: TransitionLearner {
 
         let states = g.constant(batch.states, Shape(B, S))
         let q = concat((0..<N).map { i in
-            agentQ(i, concat([observations(batch.observations, i), actions(batch.actions, i)], axis: -1))
+            agentQ(i, concat([AgentColumns.observations(batch.observations, agent: i, layout: layout, graph: g), AgentColumns.actions(batch.actions, agent: i, layout: layout, graph: g)], axis: -1))
         }, axis: -1)                                                                                     // Q_i(o_i, u_i) [B, N]
         let values = g.withoutGradients {                                                                // V_i(o_i), stopped
-            concat((0..<N).map { agentV($0, observations(batch.observations, $0)) }, axis: -1)
+            concat((0..<N).map { agentV($0, AgentColumns.observations(batch.observations, agent: $0, layout: layout, graph: g)) }, axis: -1)
         }
         let advantages = q.detached() - values
         let lambdas = credit(states, actionFeatures: g.constant(batch.actions, Shape(B * N, D)))
@@ -188,7 +188,7 @@ public final class FSVContinuous: TransitionLearner {
         defer { agentQ.setTrainable(true) }
         var valueLoss: Tensor?, actorLoss: Tensor?, logPiSum: Float = 0
         for i in 0..<N {
-            let observations = self.observations(batch.observations, i)
+            let observations = AgentColumns.observations(batch.observations, agent: i, layout: layout, graph: g)
             let (action, logPi) = actors.sample(i, observations: observations, available: nil, rng: &rng)
             let q = agentQ(i, concat([observations, action], axis: -1))
             let softValue = (q - logPi * alpha).detached()
@@ -207,19 +207,5 @@ public final class FSVContinuous: TransitionLearner {
         actorOptimizer.step()
         let n = Float(N)
         return (valueLoss!.scalar / n, actorLoss!.scalar / n, logPiSum / n)
-    }
-
-    private func observations(_ data: [Float], _ i: Int) -> Tensor {
-        data.withUnsafeBufferPointer { actors.observations($0, agent: i, graph: graph) }
-    }
-
-    /// Agent i's own action values [B, Dᵢ] from rows [B][N][D].
-    private func actions(_ data: [Float], _ i: Int) -> Tensor {
-        AgentColumns.of(data, agent: i, agents: layout.agents, stride: layout.actionWidth, width: layout.actionWidth(of: i), graph: graph)
-    }
-
-    /// An action [B, Dᵢ] widened with zeros to [B, D], the credit weights' common action features.
-    private func padded(_ action: Tensor, to D: Int) -> Tensor {
-        action.shape[1] == D ? action : concat([action, graph.zeros(Shape(action.shape[0], D - action.shape[1]))], axis: -1)
     }
 }

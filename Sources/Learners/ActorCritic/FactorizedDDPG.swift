@@ -71,7 +71,7 @@ public final class FactorizedDDPG: TransitionLearner {
         var joint = JointActions(continuous: Array(repeating: 0, count: E * N * D))
         g.withoutGradients {
             for i in 0..<N {
-                let action = actors(i, AgentColumns.of(observations, agent: i, agents: N, stride: O, width: layout.observationSizes[i], graph: g)).tanh()
+                let action = actors(i, AgentColumns.observations(observations, agent: i, layout: layout, graph: g)).tanh()
                 let Di = layout.actionWidth(of: i)
                 for e in 0..<E {
                     for d in 0..<Di {
@@ -101,13 +101,13 @@ public final class FactorizedDDPG: TransitionLearner {
         criticOptimizer.zeroGrad()
         let y: Tensor = g.withoutGradients {
             let targetQ = concat((0..<N).map { i in
-                let observations = self.observations(batch.nextObservations, i)
+                let observations = AgentColumns.observations(batch.nextObservations, agent: i, layout: layout, graph: g)
                 return critics.target(i, concat([observations, actors.target(i, observations).tanh()], axis: -1))
             }, axis: -1)
             let bootstrap = targetMixer(targetQ, g.constant(batch.nextStates, Shape(B, S)))
             return g.constant(batch.rewards, Shape(B, 1)) + g.constant(batch.discounts, Shape(B, 1)) * bootstrap
         }
-        let q = concat((0..<N).map { i in critics(i, concat([observations(batch.observations, i), actions(batch.actions, i)], axis: -1)) },
+        let q = concat((0..<N).map { i in critics(i, concat([AgentColumns.observations(batch.observations, agent: i, layout: layout, graph: g), AgentColumns.actions(batch.actions, agent: i, layout: layout, graph: g)], axis: -1)) },
                        axis: -1)
         let qTot = mixer(q, g.constant(batch.states, Shape(B, S)))
         let loss = 0.5 * (qTot - y).square().mean()
@@ -126,7 +126,7 @@ public final class FactorizedDDPG: TransitionLearner {
         defer { critics.setTrainable(true) }
         var loss: Tensor?
         for i in 0..<N {
-            let observations = self.observations(batch.observations, i)
+            let observations = AgentColumns.observations(batch.observations, agent: i, layout: layout, graph: g)
             let term = -critics(i, concat([observations, actors(i, observations).tanh()], axis: -1)).mean()
             loss = loss.map { $0 + term } ?? term
         }
@@ -134,16 +134,6 @@ public final class FactorizedDDPG: TransitionLearner {
         if gradClip > 0 { _ = actorOptimizer.parameters.clipGradientNorm(maxNorm: gradClip) }
         actorOptimizer.step()
         return loss!.scalar / Float(N)
-    }
-
-    /// Agent i's own observations [B, Oᵢ] from rows [B][N][O].
-    private func observations(_ data: [Float], _ i: Int) -> Tensor {
-        AgentColumns.of(data, agent: i, agents: layout.agents, stride: layout.observationSize, width: layout.observationSizes[i], graph: graph)
-    }
-
-    /// Agent i's own action values [B, Dᵢ] from rows [B][N][D].
-    private func actions(_ data: [Float], _ i: Int) -> Tensor {
-        AgentColumns.of(data, agent: i, agents: layout.agents, stride: layout.actionWidth, width: layout.actionWidth(of: i), graph: graph)
     }
 }
 

@@ -93,7 +93,7 @@ public final class VM3AC: TransitionLearner {
         g.withoutGradients {
             let z = latents(E, zero: mode == .greedy && !sampledTestLatent, graph: g)     // one z per step, shared by the agents
             for i in 0..<N {
-                let own = AgentColumns.of(observations, agent: i, agents: N, stride: O, width: layout.observationSizes[i], graph: g)
+                let own = AgentColumns.observations(observations, agent: i, layout: layout, graph: g)
                 let input = concat([own, z], axis: -1)
                 let action = mode == .greedy ? actors.deterministic(i, observations: input, available: nil)
                                              : actors.sample(i, observations: input, available: nil, rng: &rng).action
@@ -108,7 +108,7 @@ public final class VM3AC: TransitionLearner {
     func logPrediction(_ i: Int, _ j: Int, own: Tensor, other: Tensor, observations o: [Tensor]) -> Tensor {
         let g = own.graph, B = own.shape[0], N = layout.agents, Dj = layout.actionWidth(of: j), D = Float(Dj)
         let id = g.constant(Shape(B, N)) { out in for b in 0..<B { for k in 0..<N { out[b * N + k] = k == j ? 1 : 0 } } }
-        let wide = predictors[i](concat([own, o[i], padded(o[j], to: layout.observationSize), id], axis: -1))
+        let wide = predictors[i](concat([own, o[i], AgentColumns.padded(o[j], to: layout.observationSize), id], axis: -1))
         let mean = Dj == layout.actionDimensions ? wide : wide.sliced(axis: -1, 0..<Dj)
         let constant = 0.5 * D * Float(Foundation.log(2 * Double.pi * Double(sigma * sigma)))
         return (other - mean).square().sum(axis: -1, keepDims: true) * (-0.5 / (sigma * sigma)) - constant
@@ -127,11 +127,11 @@ public final class VM3AC: TransitionLearner {
     }
 
     public func train(_ batch: TransitionBatch, step: Int) -> [(String, Double)] {
-        let g = graph, N = layout.agents, B = batch.size, O = layout.observationSize, S = layout.stateSize
+        let g = graph, N = layout.agents, B = batch.size, S = layout.stateSize
         g.reset()
         let x = g.constant(batch.states, Shape(B, S))
         func observations(_ data: [Float]) -> [Tensor] {
-            (0..<N).map { AgentColumns.of(data, agent: $0, agents: N, stride: O, width: layout.observationSizes[$0], graph: g) }
+            (0..<N).map { AgentColumns.observations(data, agent: $0, layout: layout, graph: g) }
         }
         let o = observations(batch.observations)
 
@@ -189,10 +189,5 @@ public final class VM3AC: TransitionLearner {
         targetValueParameters.polyak(from: valueParameters, tau: tau)
         return [("loss_q", Double(qLoss!.scalar)), ("loss_v", Double(valueLoss!.scalar)), ("loss_policy", Double(policyLoss!.scalar)),
                 ("log_q_mean", Double(predictionError / Float(max(N * (N - 1), 1))))]
-    }
-
-    /// Observations [B, Oⱼ] widened with zeros to [B, O] (the predictors' common input).
-    private func padded(_ x: Tensor, to width: Int) -> Tensor {
-        x.shape[1] == width ? x : concat([x, x.graph.zeros(Shape(x.shape[0], width - x.shape[1]))], axis: -1)
     }
 }

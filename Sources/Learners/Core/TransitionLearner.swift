@@ -62,12 +62,6 @@ public enum ActorCriticSettings {
         SettingSpec("discrete_target_entropy", .text("scaled"), "scaled (κ·log|A|) or harl-legacy (0, HARL's bug)", choices: ["scaled", "harl-legacy"]),
     ]
 
-    /// The per-agent target entropy the settings name (a homogeneous team).
-    public static func targetEntropy(_ layout: EpisodeLayout, _ settings: Settings) -> Double {
-        precondition(layout.isHomogeneous, "a heterogeneous team has one target entropy per agent")
-        return targetEntropies(layout, settings)[0]
-    }
-
     /// Each agent's target entropy from its own action space: −dim Aᵢ (scaled), or κ·log|Aᵢ|.
     public static func targetEntropies(_ layout: EpisodeLayout, _ settings: Settings) -> [Double] {
         layout.actionSpaces.map { space in

@@ -3,17 +3,12 @@ import Tensors
 /// Per-agent views of row-major [B][N][stride] data as graph constants: agent i's block is the
 /// first `width` values of its row (a heterogeneous agent's own columns; the rest is padding).
 public enum AgentColumns {
-    /// Agent i's [B, W] block of `data` laid out [B][N][W].
-    public static func of(_ data: UnsafeBufferPointer<Float>, agent i: Int, agents N: Int, width W: Int, graph: Graph) -> Tensor {
-        of(data, agent: i, agents: N, stride: W, width: W, graph: graph)
-    }
-
     /// Agent i's [B, width] block of `data` laid out [B][N][stride].
     public static func of(_ data: UnsafeBufferPointer<Float>, agent i: Int, agents N: Int, stride: Int, width W: Int, graph: Graph) -> Tensor {
         graph.constant(Shape(data.count / Swift.max(N * stride, 1), W)) { copy(data, agent: i, agents: N, stride: stride, width: W, into: $0) }
     }
 
-    /// Same, from an array.
+    /// Agent i's [B, W] block of an array laid out [B][N][W].
     public static func of(_ data: [Float], agent i: Int, agents N: Int, width W: Int, graph: Graph) -> Tensor {
         data.withUnsafeBufferPointer { of($0, agent: i, agents: N, stride: W, width: W, graph: graph) }
     }
@@ -23,9 +18,24 @@ public enum AgentColumns {
         data.withUnsafeBufferPointer { of($0, agent: i, agents: N, stride: stride, width: W, graph: graph) }
     }
 
-    /// Every agent's block, in agent order.
-    public static func blocks(_ data: [Float], agents N: Int, width W: Int, graph: Graph) -> [Tensor] {
-        (0..<N).map { of(data, agent: $0, agents: N, width: W, graph: graph) }
+    /// Agent i's own observations [B, Oᵢ] from rows [B][N][observationSize].
+    public static func observations(_ data: UnsafeBufferPointer<Float>, agent i: Int, layout: EpisodeLayout, graph: Graph) -> Tensor {
+        of(data, agent: i, agents: layout.agents, stride: layout.observationSize, width: layout.observationSizes[i], graph: graph)
+    }
+
+    /// Same, from an array.
+    public static func observations(_ data: [Float], agent i: Int, layout: EpisodeLayout, graph: Graph) -> Tensor {
+        data.withUnsafeBufferPointer { observations($0, agent: i, layout: layout, graph: graph) }
+    }
+
+    /// Agent i's own action columns [B, Wᵢ] (its one-hot or its values) from rows [B][N][actionWidth].
+    public static func actions(_ data: [Float], agent i: Int, layout: EpisodeLayout, graph: Graph) -> Tensor {
+        of(data, agent: i, agents: layout.agents, stride: layout.actionWidth, width: layout.actionWidth(of: i), graph: graph)
+    }
+
+    /// Columns [B, W] widened with zeros to [B, width] (a common input for agents of different widths).
+    public static func padded(_ x: Tensor, to width: Int) -> Tensor {
+        x.shape[1] == width ? x : concat([x, x.graph.zeros(Shape(x.shape[0], width - x.shape[1]))], axis: -1)
     }
 
     /// Agent i's block as plain values [B][width] of data laid out [B][N][stride].
@@ -34,11 +44,6 @@ public enum AgentColumns {
             data.withUnsafeBufferPointer { copy($0, agent: i, agents: N, stride: stride, width: W, into: out) }
             count = out.count
         }
-    }
-
-    /// Agent i's block as plain values [B][W].
-    public static func values(_ data: [Float], agent i: Int, agents N: Int, width W: Int) -> [Float] {
-        values(data, agent: i, agents: N, stride: W, width: W)
     }
 
     /// [B][N][actionWidth] actions as [B, Σ_i Wᵢ]: each agent's own one-hot or values side by side,

@@ -84,7 +84,7 @@ public final class StochasticActors {
 
     /// Agent i's observations [B, Oᵢ] from rows laid out [B][N][observationSize].
     public func observations(_ data: UnsafeBufferPointer<Float>, agent i: Int, graph: Graph) -> Tensor {
-        AgentColumns.of(data, agent: i, agents: layout.agents, stride: layout.observationSize, width: layout.observationSizes[i], graph: graph)
+        AgentColumns.observations(data, agent: i, layout: layout, graph: graph)
     }
 
     /// Agent i's availability [B, Aᵢ] from rows laid out [B][N][actions] (nil for a continuous agent).

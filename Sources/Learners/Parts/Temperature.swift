@@ -53,12 +53,6 @@ public final class Temperature {
         }
     }
 
-    /// The same for the agents of a homogeneous layout.
-    public static func defaultTarget(_ layout: EpisodeLayout, kappa: Double, perDimension: Double = -1) -> Double {
-        precondition(layout.isHomogeneous, "a heterogeneous team has one target entropy per agent")
-        return defaultTarget(layout.actionSpaces[0], kappa: kappa, perDimension: perDimension)
-    }
-
     /// Σ_i H̄ᵢ, the target of a joint temperature; N·H̄ exactly when all agents share one target.
     public static func jointTarget(_ targets: [Double]) -> Double {
         Set(targets).count == 1 ? targets[0] * Double(targets.count) : targets.reduce(0, +)
