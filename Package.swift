@@ -14,6 +14,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Config files (--config) in YAML; JSON (a run's config.json) is read by our own parser.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CLua", providers: [.apt(["liblua5.4-dev"])]),
@@ -25,7 +27,8 @@ let package = Package(
             // Debian's static liblua runs worlds ~25% faster than the PIC shared library.
             linkerSettings: [.unsafeFlags(["-Xlinker", "-l:liblua5.4.a", "-Xlinker", "-ldl", "-lm"])]),
         .target(name: "Learners", dependencies: ["Tensors", "Common"], swiftSettings: fastMath),
-        .target(name: "Training", dependencies: ["Worlds", "Learners", "Common"], swiftSettings: fastMath),
+        .target(name: "Training", dependencies: ["Worlds", "Learners", "Common", .product(name: "Yams", package: "Yams")],
+                swiftSettings: fastMath),
         .executableTarget(
             name: "MarlSim",
             dependencies: [

@@ -171,7 +171,7 @@ static inline int marl_lib_read_file(lua_State *L) {
     return 1;
 }
 
-// Opens the libraries the sandbox keeps (DESIGN.md §2); run through lua_pcall.
+// Opens the libraries the sandbox keeps (docs/design.md §2); run through lua_pcall.
 static inline int marl_open_libs(lua_State *L) {
     luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
     luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);

@@ -53,19 +53,106 @@ public enum SettingValue: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A setting a learner or the training loop understands: name, default and a line of help.
+/// The values a numeric setting allows: an interval, open or closed at either end.
+public struct SettingRange: Sendable, Equatable, CustomStringConvertible {
+    public var lower: Double?
+    public var lowerIncluded: Bool
+    public var upper: Double?
+    public var upperIncluded: Bool
+
+    /// `x` or more.
+    public static func atLeast(_ x: Double) -> SettingRange { SettingRange(lower: x, lowerIncluded: true, upper: nil, upperIncluded: false) }
+    /// More than `x`.
+    public static func above(_ x: Double) -> SettingRange { SettingRange(lower: x, lowerIncluded: false, upper: nil, upperIncluded: false) }
+    /// From `a` to `b`, both included.
+    public static func between(_ a: Double, _ b: Double) -> SettingRange { SettingRange(lower: a, lowerIncluded: true, upper: b, upperIncluded: true) }
+    /// More than `a`, at most `b`.
+    public static func aboveUpTo(_ a: Double, _ b: Double) -> SettingRange { SettingRange(lower: a, lowerIncluded: false, upper: b, upperIncluded: true) }
+
+    public static let positive = above(0)
+    public static let nonNegative = atLeast(0)
+    public static let unit = between(0, 1)
+    public static let count = atLeast(1)
+
+    public func contains(_ x: Double) -> Bool {
+        if let lower, lowerIncluded ? x < lower : x <= lower { return false }
+        if let upper, upperIncluded ? x > upper : x >= upper { return false }
+        return true
+    }
+
+    public var description: String {
+        func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
+        switch (lower, upper) {
+        case let (lower?, upper?):
+            return (lowerIncluded ? "[" : "(") + number(lower) + ", " + number(upper) + (upperIncluded ? "]" : ")")
+        case let (lower?, nil): return (lowerIncluded ? "≥ " : "> ") + number(lower)
+        case let (nil, upper?): return (upperIncluded ? "≤ " : "< ") + number(upper)
+        case (nil, nil): return "any"
+        }
+    }
+}
+
+/// A setting a learner or the training loop understands: its name, type (the default's kind),
+/// default, allowed values and a line of help. One declaration feeds validation, `marl-sim help
+/// settings`, docs/settings.md and config.json.
 public struct SettingSpec: Sendable {
     public var name: String
     public var defaultValue: SettingValue
     public var help: String
     /// When set, the value must be one of these.
     public var choices: [String]?
+    /// When set, a numeric value must lie in it.
+    public var range: SettingRange?
+    /// Earlier names still accepted, with a warning.
+    public var formerNames: [String]
 
-    public init(_ name: String, _ defaultValue: SettingValue, _ help: String, choices: [String]? = nil) {
+    public init(_ name: String, _ defaultValue: SettingValue, _ help: String, choices: [String]? = nil, range: SettingRange? = nil,
+                formerNames: [String] = []) {
         self.name = name
         self.defaultValue = defaultValue
         self.help = help
         self.choices = choices
+        self.range = range
+        self.formerNames = formerNames
+    }
+
+    /// The setting's type, for the reference table.
+    public var type: String {
+        switch defaultValue {
+        case .integer: return "integer"
+        case .number: return "number"
+        case .flag: return "bool"
+        case .text: return "text"
+        }
+    }
+
+    /// What values it allows, for the reference table ("" when any value of its type).
+    public var allowed: String {
+        if let choices { return choices.joined(separator: " | ") }
+        return range?.description ?? ""
+    }
+
+    /// `text` read as this setting's value, or the rule it breaks.
+    public func value(of text: String) -> Result<SettingValue, SettingsError> {
+        guard let value = defaultValue.parse(text) else {
+            return .failure(SettingsError(message: "setting '\(name)' takes \(defaultValue.kind), got '\(text)'"))
+        }
+        if let choices, !choices.contains(value.description) {
+            return .failure(SettingsError(message: "setting '\(name)' must be one of \(choices.joined(separator: ", ")), got '\(text)'"))
+        }
+        if let range {
+            let x: Double
+            switch value {
+            case let .integer(i): x = Double(i)
+            case let .number(d): x = d
+            default: return .success(value)
+            }
+            if !range.contains(x) {
+                let rule = range.lower != nil && range.upper != nil ? "in \(range)" : range.description
+                return .failure(SettingsError(message: "setting '\(name)' must be \(rule), got \(text)"))
+            }
+        }
+        return .success(value)
     }
 }
 
@@ -95,6 +182,8 @@ public struct Settings: Sendable {
     private var values: [String: SettingValue]
     /// Where each value came from: "default", the world file, or "--set".
     public private(set) var sources: [String: String]
+    /// Deprecated names used, one line each, for the caller to print.
+    public private(set) var warnings: [String] = []
 
     public init(specs: [SettingSpec]) {
         self.specs = specs
@@ -108,18 +197,21 @@ public struct Settings: Sendable {
     /// Applies `key=value` overrides; an unknown key or a value of the wrong kind is an error.
     public mutating func apply(_ overrides: [(String, String)], from source: String) throws {
         for (key, text) in overrides {
-            guard let spec = specs.first(where: { $0.name == key }) else {
+            guard let spec = specs.first(where: { $0.name == key || $0.formerNames.contains(key) }) else {
                 let hint = Suggestions.hint(for: key, in: specs.map(\.name))
                 throw SettingsError(message: "\(source): unknown setting '\(key)'\(hint); valid settings: \(specs.map(\.name).sorted().joined(separator: ", "))")
             }
-            guard let value = spec.defaultValue.parse(text) else {
-                throw SettingsError(message: "\(source): setting '\(key)' takes \(spec.defaultValue.kind), got '\(text)'")
+            if key != spec.name {
+                let warning = "\(source): setting '\(key)' is now called '\(spec.name)'; the old name will go"
+                if !warnings.contains(warning) { warnings.append(warning) }
             }
-            if let choices = spec.choices, !choices.contains(value.description) {
-                throw SettingsError(message: "\(source): setting '\(key)' must be one of \(choices.joined(separator: ", ")), got '\(text)'")
+            switch spec.value(of: text) {
+            case let .success(value):
+                values[spec.name] = value
+                sources[spec.name] = source
+            case let .failure(error):
+                throw SettingsError(message: "\(source): \(error.message)")
             }
-            values[key] = value
-            sources[key] = source
         }
     }
 

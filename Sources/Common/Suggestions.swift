@@ -15,7 +15,7 @@ public enum Suggestions {
     }
 
     /// The Levenshtein distance (insertions, deletions and substitutions).
-    static func distance(_ a: String, _ b: String) -> Int {
+    public static func distance(_ a: String, _ b: String) -> Int {
         let x = Array(a), y = Array(b)
         guard !x.isEmpty else { return y.count }
         guard !y.isEmpty else { return x.count }

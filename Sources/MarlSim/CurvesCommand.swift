@@ -14,7 +14,9 @@ struct CurvesCommand: ParsableCommand {
             when the runs cover more than one), or by --label-by world or run; each group gets one \
             line, the mean over its runs on the union of their logged steps (each run interpolated \
             between its rows, up to the earliest last step), over the band between their lowest and \
-            highest value.
+            highest value. A run whose summary.json says it was interrupted (or that has none yet) is \
+            counted as unfinished in its line's legend entry. --baseline draws a dashed level: a number, or `random` \
+            for random play's mean return in the runs' world (1000 episodes, seed 1; one world only).
             """)
 
     @Argument(help: "Run folders (each with config.json and metrics.csv).")
@@ -32,6 +34,9 @@ struct CurvesCommand: ParsableCommand {
     @Option(help: "The SVG file to write.")
     var out: String = "curves.svg"
 
+    @Option(help: ArgumentHelp("A dashed reference level: a number, or `random` (random play in the runs' world).", valueName: "value|random"))
+    var baseline: String?
+
     enum Grouping: String, ExpressibleByArgument, CaseIterable {
         case learner, world, run
     }
@@ -44,6 +49,8 @@ struct CurvesCommand: ParsableCommand {
         do {
             var read: [(learner: String, world: String, folder: String, steps: [Double], values: [Double])] = []
             var worlds: [String] = []
+            var interrupted: Set<Int> = []
+            var worldOptions: [(String, OptionValue)] = []
             for folder in folders {
                 let config = try RunFolder.readConfig(folder: folder)
                 guard case let .string(learner)? = config["learner"], case let .string(file)? = config["world"] else {
@@ -62,6 +69,11 @@ struct CurvesCommand: ParsableCommand {
                     }.joined(separator: " ")
                 }
                 if !worlds.contains(world) { worlds.append(world) }
+                if case let .object(options)? = config["world_options"] {
+                    worldOptions = options.map { ($0.0, OptionValue(parsing: { if case let .string(t) = $0 { return t } else { return $0.serialized } }($0.1))) }
+                }
+                let summary = try? JSONValue.parse(String(contentsOfFile: (folder as NSString).appendingPathComponent("summary.json"), encoding: .utf8))
+                if summary?["interrupted"] != .bool(false) { interrupted.insert(read.count) }
                 read.append((learner, world, folder, steps, values))
             }
             // Runs of one learner on different worlds are different lines, each named with its world.
@@ -72,7 +84,23 @@ struct CurvesCommand: ParsableCommand {
                 case .run: return ((run.folder as NSString).lastPathComponent, run.steps, run.values)
                 }
             }
-            let chart = LearningCurve.comparing(title: title ?? "\(worlds.joined(separator: ", ")): \(metric)", valueLabel: metric == "test_return_mean" ? "greedy test return per episode" : metric, runs: runs)
+            var chart = LearningCurve.comparing(title: title ?? "\(worlds.joined(separator: ", ")): \(metric)",
+                                                valueLabel: metric == "test_return_mean" ? "greedy test return per episode" : metric,
+                                                runs: runs, interrupted: interrupted)
+            if let baseline {
+                if let value = Double(baseline), value.isFinite {
+                    chart.addLevel(value, name: "baseline \(baseline)")
+                } else if baseline == "random" {
+                    guard worlds.count == 1, case let .string(file)? = try RunFolder.readConfig(folder: folders[0])["world"] else {
+                        throw OptionError(message: "--baseline random needs runs of one world; these cover \(worlds.joined(separator: ", "))")
+                    }
+                    let returns = try Rollout(file: file, options: worldOptions, seed: 1, instances: 2).run(episodes: 1000).map(\.episodeReturn)
+                    let mean = Statistics(returns).mean
+                    chart.addLevel(mean, name: String(format: "random play (%.4g)", mean))
+                } else {
+                    throw OptionError(message: "--baseline takes a number or 'random', got '\(baseline)'")
+                }
+            }
             do {
                 try Data(chart.svg().utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
             } catch {

@@ -24,7 +24,7 @@ struct ListCommand: ParsableCommand {
                 emit("  \(file)")
                 emit("      \(spec.name): \(spec.agents) agents, \(actions), limit \(spec.episodeLimit)\(spec.description.isEmpty ? "" : " — " + spec.description)")
                 for option in spec.options ?? [] {
-                    emit("      --env \(option.name)=<\(option.defaultValue)>  \(option.help)")
+                    emit("      --env \(option.name)=<\(option.kind == .free ? "no default" : option.defaultValue)>  \(option.help)")
                 }
             } catch {
                 emit("  \(file)  (broken: \(String(describing: error).split(separator: "\n").first ?? ""))")

@@ -9,13 +9,20 @@ struct MarlSim: ParsableCommand {
         commandName: "marl-sim",
         abstract: "A workbench for cooperative multi-agent reinforcement learning; worlds are Lua scripts.",
         discussion: """
-            Worlds are Lua 5.4 files (see README.md for the world contract). Start with
+            Worlds are Lua 5.4 files (see docs/writing-worlds.md for the world contract). Start with
               marl-sim list
               marl-sim check envs/matrix/nonmono.lua
             """,
-        subcommands: [RunCommand.self, EvalCommand.self, ReplayCommand.self, CurvesCommand.self, CheckCommand.self, RolloutCommand.self, TraceCommand.self, ListCommand.self, BenchCommand.self,
+        subcommands: [RunCommand.self, EvalCommand.self, ReplayCommand.self, CurvesCommand.self, CheckCommand.self, RolloutCommand.self, TraceCommand.self, ListCommand.self, SettingsCommand.self, BenchCommand.self,
                       CrosscheckCommand.self],
         defaultSubcommand: RunCommand.self)
+
+    /// `marl-sim help settings [learner]` prints the settings table rather than the command's usage.
+    static func main() {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.starts(with: ["help", "settings"]) { arguments.removeFirst() }
+        main(arguments)
+    }
 }
 
 /// Options every command that loads a world shares.

@@ -10,8 +10,9 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Train a team on a world (the default command): marl-sim <world.lua> --algo <name>.",
         discussion: """
-            Settings resolve in three layers: the learner's defaults, the world's recommended settings, then \
-            --set key=value (unknown keys are an error that lists the valid ones). The run folder holds \
+            Settings resolve in layers: the learner's defaults, the world's recommended settings, a --config \
+            file, then --set key=value (unknown keys and out-of-range values are errors; marl-sim help settings \
+            <learner> lists them). --config runs/X/config.json reruns a run exactly. The run folder holds \
             config.json, metrics.csv, curve.svg (the learning curve), summary.json, model.safetensors and \
             replay.html (greedy episodes to play in a browser). Ctrl-C stops at the next step \
             boundary and still writes the summary and the weights.
@@ -26,8 +27,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Environment steps (shorthand for --set steps=N).")
     var steps: Int?
 
-    @Option(help: "The run seed.")
-    var seed: UInt64 = 1
+    @Option(help: "The run seed (default: the config file's, else 1).")
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("A config file: YAML (learner, seed, world_options, settings) or a run's config.json.", valueName: "file"))
+    var config: String?
 
     @Option(name: .customLong("set"), help: ArgumentHelp("A learner or training setting as key=value (repeatable).", valueName: "key=value"))
     var settings: [String] = []
@@ -37,8 +41,14 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let options = try world.parsedOptions()
-            guard let algo else {
+            let file = try config.map { try ConfigFile(path: $0) }
+            let seed = self.seed ?? file?.seed ?? 1
+            var options = try parseWorldOptions((file?.worldOptions ?? []).map { "\($0.0)=\($0.1)" })
+            for (key, value) in try world.parsedOptions() {
+                options.removeAll { $0.0 == key }
+                options.append((key, value))
+            }
+            guard let algo = algo ?? file?.learner else {
                 try WorldCheck(file: world.world, options: options, seed: seed, limits: world.limits).run(report: emit)
                 emit("")
                 try Rollout.describe(file: world.world, options: options, seed: seed, episodes: 1000, instances: 2, threads: 2,
@@ -47,8 +57,13 @@ struct RunCommand: ParsableCommand {
             }
             var overrides = try Settings.pairs(settings)
             if let steps { overrides.append(("steps", String(steps))) }
-            let training = try TrainingRun(file: world.world, options: options, learner: algo, overrides: overrides,
+            let training = try TrainingRun(file: world.world, options: options, learner: algo, configured: file?.settings ?? [],
+                                           configSource: config ?? "--config", overrides: overrides,
                                            seed: seed, folder: out, limits: world.limits)
+            for warning in training.settings.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+            if let recorded = file?.worldFingerprint, recorded != TrainingRun.fingerprint(ofFile: world.world) {
+                FileHandle.standardError.write(Data("warning: \(world.world) differs from the world file that \(config ?? "") records (its hash changed); the rerun will not match\n".utf8))
+            }
             emit("training \(algo) on \(world.world), seed \(seed), \(training.settings.int("steps")) steps → \(training.folder)")
             if !training.worldSpec.hasRender && training.settings.int("replay_episodes") > 0 {
                 emit("note: \(world.world) has no render function, so this run writes no replay.html (add render(self, draw) to watch the team)")
@@ -61,6 +76,7 @@ struct RunCommand: ParsableCommand {
             var result = String(format: "test return mean %.4g", summary.finalTestReturnMean)
             for (key, value) in summary.finalTestInfo { result += String(format: ", %@ %.4g", key, value) }
             emit(result)
+            for warning in summary.warnings { emit("warning: \(warning)") }
             emit("run folder: \(summary.folder)")
             if let page = summary.replayFile { emit("watch the team: open \(page) in a browser") }
             if let replayFailure = summary.replayFailure {

@@ -55,6 +55,8 @@ final class Collector {
     let records: [EpisodeRecord]
     private let recording: Bool
     private let filming: Bool
+    /// The smallest and largest reward of any step collected so far (the scale Q estimates are checked against).
+    private(set) var rewardRange = (lowest: Double.infinity, highest: -Double.infinity)
     private var slots: [Slot]
     private var observations: [Float]
     private var states: [Float]
@@ -134,6 +136,7 @@ final class Collector {
                 }
                 slot.result = try world.step(slot.action)
                 slot.episodeReturn += slot.result.reward
+                rewardRange = (min(rewardRange.lowest, slot.result.reward), max(rewardRange.highest, slot.result.reward))
                 if filming { try slot.film.film(world, reward: slot.result.reward) }
                 if recording {
                     if layout.isMixed {

@@ -141,29 +141,44 @@ public enum LearnerRegistry {
 /// learner's name must be one of that learner's settings (or the loop's), every `all` entry a
 /// setting some learner has; a misspelling would otherwise be dropped without a word.
 public enum WorldSettingsCheck {
-    /// The first problem, as "settings.<learner>.<key> = <value>: …", or nil.
+    /// The first problem, as "settings.<learner>.<key> = <value>: …", or nil. A learner's entry may
+    /// set either of its forms' settings (a world whose action kind is an option sets both).
     public static func problem(in table: [String: [(String, String)]]) -> String? {
-        let loop = TrainingSettings.specs.map(\.name)
-        func names(_ entry: LearnerEntry) -> [String] {
-            [entry.discrete, entry.continuous].compactMap { $0 }.flatMap { $0.settings.map(\.name) } + loop
+        func specs(_ entry: LearnerEntry) -> [SettingSpec] {
+            [entry.discrete, entry.continuous].compactMap { $0 }.flatMap(\.settings) + TrainingSettings.specs
         }
-        let everyName = Array(Set(LearnerRegistry.all.flatMap(names))).sorted()
+        func named(_ key: String, in specs: [SettingSpec]) -> [SettingSpec] {
+            specs.filter { $0.name == key || $0.formerNames.contains(key) }
+        }
+        let every = LearnerRegistry.all.flatMap(specs)
+        let everyName = Array(Set(every.map(\.name))).sorted()
         for learner in table.keys.sorted() {
             let pairs = table[learner] ?? []
+            let known: [SettingSpec]
             if learner == "all" {
-                for (key, value) in pairs where !everyName.contains(key) {
+                known = every
+                for (key, value) in pairs where named(key, in: every).isEmpty {
                     return "settings.all.\(key) = \(value): no learner has a setting '\(key)'\(Suggestions.hint(for: key, in: everyName))"
                 }
-                continue
+            } else {
+                guard let entry = LearnerRegistry.named(learner) else {
+                    let learners = LearnerRegistry.all.map(\.name)
+                    return "settings.\(learner): no learner is named '\(learner)'\(Suggestions.hint(for: learner, in: learners)); "
+                        + "learners: all, \(learners.joined(separator: ", "))"
+                }
+                known = specs(entry)
+                for (key, value) in pairs where named(key, in: known).isEmpty {
+                    let names = Array(Set(known.map(\.name))).sorted()
+                    return "settings.\(learner).\(key) = \(value): \(learner) has no setting '\(key)'\(Suggestions.hint(for: key, in: names))"
+                }
             }
-            guard let entry = LearnerRegistry.named(learner) else {
-                let learners = LearnerRegistry.all.map(\.name)
-                return "settings.\(learner): no learner is named '\(learner)'\(Suggestions.hint(for: learner, in: learners)); "
-                    + "learners: all, \(learners.joined(separator: ", "))"
-            }
-            let known = names(entry)
-            for (key, value) in pairs where !known.contains(key) {
-                return "settings.\(learner).\(key) = \(value): \(learner) has no setting '\(key)'\(Suggestions.hint(for: key, in: known))"
+            // A value every declaration of the key refuses is wrong whichever form of the learner trains.
+            for (key, value) in pairs {
+                let results = named(key, in: known).map { $0.value(of: value) }
+                if !results.contains(where: { if case .success = $0 { return true } else { return false } }),
+                   case let .failure(error)? = results.first {
+                    return "settings.\(learner).\(key) = \(value): \(error.message)"
+                }
             }
         }
         return nil
@@ -173,12 +188,12 @@ public enum WorldSettingsCheck {
 /// The training loop's own settings.
 public enum TrainingSettings {
     public static let specs: [SettingSpec] = [
-        SettingSpec("steps", .integer(200_000), "environment steps to train for"),
-        SettingSpec("envs", .integer(8), "episodes collected in parallel per iteration (world instances)"),
-        SettingSpec("env_threads", .integer(1), "threads stepping the world instances"),
-        SettingSpec("log_interval", .integer(10_000), "environment steps between test rounds and metrics rows"),
-        SettingSpec("test_episodes", .integer(32), "greedy episodes per test round"),
+        SettingSpec("steps", .integer(100_000), "environment steps to train for (a new world: about a minute on one core with any learner's defaults)", range: .count),
+        SettingSpec("envs", .integer(8), "episodes collected in parallel per iteration (world instances)", range: .between(1, 4096)),
+        SettingSpec("env_threads", .integer(1), "threads stepping the world instances", range: .between(1, 256)),
+        SettingSpec("log_interval", .integer(10_000), "environment steps between test rounds and metrics rows", range: .count),
+        SettingSpec("test_episodes", .integer(32), "greedy episodes per test round", range: .count),
         SettingSpec("save_model", .flag(true), "write the weights at the end (model.safetensors)"),
-        SettingSpec("replay_episodes", .integer(3), "greedy episodes filmed at the end for replay.html (0: none)"),
+        SettingSpec("replay_episodes", .integer(3), "greedy episodes filmed at the end for replay.html (0: none)", range: .between(0, 1000)),
     ]
 }

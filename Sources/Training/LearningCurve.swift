@@ -14,10 +14,14 @@ public struct LearningCurve {
         public var high: [Double]?
         /// A CSS colour; nil takes the palette's next.
         public var colour: String?
+        /// Drawn dashed, without points (a reference level such as random play).
+        public var dashed = false
 
-        public init(name: String, steps: [Double], values: [Double], low: [Double]? = nil, high: [Double]? = nil, colour: String? = nil) {
+        public init(name: String, steps: [Double], values: [Double], low: [Double]? = nil, high: [Double]? = nil, colour: String? = nil,
+                    dashed: Bool = false) {
             self.name = name
             self.colour = colour
+            self.dashed = dashed
             self.steps = steps
             self.values = values
             self.low = low
@@ -49,7 +53,10 @@ public struct LearningCurve {
     /// between its neighbouring rows (runs that logged a few steps apart, as episodes end, still
     /// meet). At each grid step the mean, min and max over the runs with a finite value (none
     /// leaves a gap, such as before the first training episode finished).
-    public static func comparing(title: String, valueLabel: String, runs: [(label: String, steps: [Double], values: [Double])]) -> LearningCurve {
+    /// Runs marked in `interrupted` (by index: stopped early, or still going) are counted in their
+    /// group's legend entry as unfinished.
+    public static func comparing(title: String, valueLabel: String, runs: [(label: String, steps: [Double], values: [Double])],
+                                 interrupted: Set<Int> = []) -> LearningCurve {
         var labels: [String] = []
         for run in runs where !labels.contains(run.label) { labels.append(run.label) }
         let series = labels.map { label -> Series in
@@ -63,13 +70,23 @@ public struct LearningCurve {
                 low.append(values.min() ?? .nan)
                 high.append(values.max() ?? .nan)
             }
-            let count = runs.filter { $0.label == label }.count
-            let name = count == 1 ? label : "\(label) (\(count) runs)"
+            let members = runs.indices.filter { runs[$0].label == label }
+            let stopped = members.filter(interrupted.contains).count
+            let count = members.count
+            var notes = count == 1 ? [] : ["\(count) runs"]
+            if stopped > 0 { notes.append(count == 1 ? "unfinished" : "\(stopped) unfinished") }
+            let name = notes.isEmpty ? label : "\(label) (\(notes.joined(separator: ", ")))"
             return Series(name: name, steps: steps, values: mean, low: count > 1 ? low : nil, high: count > 1 ? high : nil)
         }
         var chart = LearningCurve(title: title, valueLabel: valueLabel, series: series)
         if series.contains(where: { $0.low != nil }) { chart.note = "lines: mean over runs; bands: min to max" }
         return chart
+    }
+
+    /// Adds a dashed horizontal line at `value` across the chart's steps (random play, say).
+    public mutating func addLevel(_ value: Double, name: String) {
+        let last = series.compactMap(\.steps.last).max() ?? 1
+        series.append(Series(name: name, steps: [0, last], values: [value, value], colour: "#555555", dashed: true))
     }
 
     /// A run's value at `step` (ascending `steps`): the logged value there, or the straight line
@@ -150,18 +167,19 @@ public struct LearningCurve {
                     svg += "<polygon fill=\"\(colour)\" fill-opacity=\"0.18\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
                 }
             }
+            let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
             for run in runs where run.count > 1 {
                 let text = run.map { "\(f(x(points[$0].step))),\(f(y(points[$0].value)))" }.joined(separator: " ")
-                svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(text)\"/>\n"
+                svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash) points=\"\(text)\"/>\n"
             }
-            if points.count <= 200 {
+            if points.count <= 200 && !line.dashed {
                 for point in points where point.value.isFinite {
                     svg += "<circle cx=\"\(f(x(point.step)))\" cy=\"\(f(y(point.value)))\" r=\"2.5\" fill=\"\(colour)\"/>"
                 }
                 svg += "\n"
             }
             let (lx, ly) = legend[k]
-            svg += "<line x1=\"\(f(lx))\" x2=\"\(f(lx + 24))\" y1=\"\(f(ly))\" y2=\"\(f(ly))\" stroke=\"\(colour)\" stroke-width=\"3\"/>"
+            svg += "<line x1=\"\(f(lx))\" x2=\"\(f(lx + 24))\" y1=\"\(f(ly))\" y2=\"\(f(ly))\" stroke=\"\(colour)\" stroke-width=\"3\"\(dash)/>"
             svg += "<text x=\"\(f(lx + 30))\" y=\"\(f(ly + 4))\">\(line.name.markupEscaped)</text>\n"
         }
         return svg + "</svg>\n"

@@ -12,12 +12,6 @@ public struct ReopenedRun {
     /// The world file differs from the one trained on (config.json keeps its hash).
     public let worldChanged: Bool
 
-    /// Settings that older run folders name differently: HASAC's and MASAC's `share_actor` flag is
-    /// now `share_parameters` (true: one actor per group, which is all agents of those teams).
-    static let renamed: [String: (name: String, value: (Bool) -> String)] = [
-        "share_actor": ("share_parameters", { $0 ? "group" : "auto" }),
-    ]
-
     static let rule = "rule: a run folder holds the config.json and model.safetensors that `marl-sim <world.lua> --algo <name>` wrote"
 
     public init(folder: String, limits: WorldLimits = WorldLimits()) throws {
@@ -25,35 +19,22 @@ public struct ReopenedRun {
         func fail(_ path: String, _ message: String) -> TrainingError {
             TrainingError(message: "\(path): \(message)\n  \(Self.rule)")
         }
-        let config: JSONValue
-        do { config = try RunFolder.readConfig(folder: folder) } catch let error as TrainingError {
+        guard FileManager.default.isReadableFile(atPath: configPath) else {
+            throw fail(folder, "not a run folder (no readable config.json)")
+        }
+        let config: ConfigFile
+        do { config = try ConfigFile(path: configPath) } catch let error as TrainingError {
             throw TrainingError(message: "\(error.message)\n  \(Self.rule)")
         }
-        guard case let .string(world)? = config["world"], case let .string(learner)? = config["learner"],
-              case let .int(seed)? = config["seed"], case let .object(settings)? = config["settings"] else {
-            throw fail(configPath, "needs the string fields 'world' and 'learner', the integer 'seed' and the object 'settings'")
+        guard let world = config.world, let learner = config.learner, let seed = config.seed else {
+            throw fail(configPath, "needs the fields 'world', 'learner' and 'seed'")
         }
         guard FileManager.default.fileExists(atPath: world) else {
             throw fail(configPath, "the world '\(world)' is not found from \(FileManager.default.currentDirectoryPath) (run from the folder you trained in)")
         }
-        var options: [(String, OptionValue)] = []
-        if case let .object(pairs)? = config["world_options"] {
-            for (key, value) in pairs {
-                guard case let .string(text) = value else { throw fail(configPath, "world option '\(key)' must be a string") }
-                options.append((key, OptionValue(parsing: text)))
-            }
-        }
-        let overrides = try settings.map { key, value -> (String, String) in
-            switch value {
-            case let .int(i): return (key, String(i))
-            case let .double(d): return (key, d.description)
-            case let .bool(b): return Self.renamed[key].map { ($0.name, $0.value(b)) } ?? (key, b ? "true" : "false")
-            case let .string(s): return (key, s)
-            default: throw fail(configPath, "setting '\(key)' must be a number, a boolean or a string")
-            }
-        }
-        run = try TrainingRun(file: world, options: options, learner: learner, overrides: overrides, seed: UInt64(bitPattern: seed),
-                              folder: folder, limits: limits, overridesSource: configPath)
+        run = try TrainingRun(file: world, options: config.worldOptions.map { ($0.0, OptionValue(parsing: $0.1)) }, learner: learner,
+                              configured: config.settings, configSource: configPath, overrides: [], seed: seed,
+                              folder: folder, limits: limits)
 
         let modelPath = (folder as NSString).appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: modelPath) else {
@@ -71,10 +52,6 @@ public struct ReopenedRun {
         } else {
             trainedSteps = run.settings.int("steps")
         }
-        if case let .string(recorded)? = config["world_fnv1a64"] {
-            worldChanged = recorded != TrainingRun.fingerprint(ofFile: world)
-        } else {
-            worldChanged = false
-        }
+        worldChanged = config.worldFingerprint.map { $0 != TrainingRun.fingerprint(ofFile: world) } ?? false
     }
 }

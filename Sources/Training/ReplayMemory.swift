@@ -6,6 +6,8 @@ import Learners
 /// `updates_per_step` gradient steps per environment step (HARL).
 final class ReplayMemory {
     let warmupSteps: Int
+    /// The running mean and deviation the rewards are standardised with (nil: trained on raw rewards).
+    private(set) var standardization: () -> (mean: Double, deviation: Double)? = { nil }
     private let learn: ([EpisodeRecord], Int, Int, Int) -> [[(String, Double)]]
 
     init(learner: AnyLearner, layout: EpisodeLayout, settings: Settings, seed: UInt64) {
@@ -17,6 +19,7 @@ final class ReplayMemory {
             let buffer = EpisodeBuffer(layout: layout, capacity: settings.int("buffer_size"))
             let batch = EpisodeBatch(layout: layout, episodes: batchSize)
             var standardizer = settings.has("standardise_rewards") && settings.bool("standardise_rewards") ? RewardStandardizer() : nil
+            standardization = { standardizer.map { ($0.mean, $0.deviation) } }
             learn = { records, _, step, episodes in
                 for record in records {
                     buffer.insert(record)

@@ -1,13 +1,16 @@
 import Common
 import Foundation
 
-/// The folder a run leaves behind (DESIGN.md §4). Every file is either complete or absent:
+/// The folder a run leaves behind (docs/design.md §4). Every file is either complete or absent:
 /// JSON files are written to a temporary name and renamed; metrics rows are appended with one
 /// write each, so an interrupted run leaves the rows it finished.
 public final class RunFolder {
     public let path: String
     private var metricsHandle: FileHandle?
     private var columns: [String] = []
+    /// The run's TensorBoard event file in `tb/`, created with the first metrics row.
+    private var tensorBoard: TensorBoardWriter?
+    private var metricsRows = 0
 
     /// Creates the folder (refusing one that already holds a run) and writes config.json.
     public init(path: String, config: JSONValue) throws {
@@ -72,6 +75,24 @@ public final class RunFolder {
         let values = Dictionary(row, uniquingKeysWith: { _, last in last })
         let line = columns.map { values[$0].map(Self.format) ?? "" }.joined(separator: ",") + "\n"
         metricsHandle?.write(Data(line.utf8))
+        try appendTensorBoard(names: names, values: values)
+    }
+
+    /// Writes a metrics row's scalars (all but `step`) to `tb/` at the row's step: each value as the
+    /// csv states it (6 significant digits), NaN (an empty cell in the csv) as NaN.
+    private func appendTensorBoard(names: [String], values: [String: Double]) throws {
+        defer { metricsRows += 1 }
+        if tensorBoard == nil {
+            tensorBoard = try TensorBoardWriter(directory: (path as NSString).appendingPathComponent("tb"))
+        }
+        var step = Int64(metricsRows)
+        if let value = values["step"], value.isFinite, abs(value) < 9e18 { step = Int64(value.rounded()) }
+        var seen: Set<String> = ["step"]
+        let scalars = names.filter { seen.insert($0).inserted }.map { name -> (tag: String, value: Double) in
+            let value = values[name]!
+            return (name, value.isNaN ? value : Double(Self.format(value)) ?? value)
+        }
+        try tensorBoard?.append(scalars: scalars, step: step)
     }
 
     /// A run folder's config.json.

@@ -13,6 +13,8 @@ public struct TrainingSummary {
     public var finalTestReturnMean: Double
     public var finalTestInfo: [(String, Double)]
     public var interrupted: Bool
+    /// What went wrong without stopping the run (Q estimates far outside the rewards' range).
+    public var warnings: [String]
     public var folder: String
     /// The replay.html written at the end (nil: the world does not render, replay_episodes is 0, or filming failed).
     public var replayFile: String?
@@ -20,7 +22,7 @@ public struct TrainingSummary {
     public var replayFailure: Error?
 }
 
-/// One training run (DESIGN.md §1 Training/): collect → store → update → test → log → save.
+/// One training run (docs/design.md §1 Training/): collect → store → update → test → log → save.
 public final class TrainingRun {
     public let file: String
     public let options: [(String, OptionValue)]
@@ -35,9 +37,10 @@ public final class TrainingRun {
     public let layout: EpisodeLayout
     public let learner: AnyLearner
 
-    /// Loads the world, resolves the settings (defaults < the world's recommendations < `--set`)
-    /// and builds the learner.
-    public init(file: String, options: [(String, OptionValue)], learner name: String, overrides: [(String, String)],
+    /// Loads the world, resolves the settings (defaults < the world's recommendations < a config
+    /// file's `configured` < `--set`'s `overrides`) and builds the learner.
+    public init(file: String, options: [(String, OptionValue)], learner name: String, configured: [(String, String)] = [],
+                configSource: String = "--config", overrides: [(String, String)],
                 seed: UInt64, folder: String?, limits: WorldLimits = WorldLimits(), overridesSource: String = "--set") throws {
         guard let entry = LearnerRegistry.named(name) else {
             throw TrainingError(message: "unknown learner '\(name)'; learners: \(LearnerRegistry.all.map(\.name).joined(separator: ", "))")
@@ -52,14 +55,10 @@ public final class TrainingRun {
             throw TrainingError(message: Self.refusal(file: file, learner: entry, layout: layout))
         }
         var settings = Settings(specs: TrainingSettings.specs + variant.settings)
-        let known = Set(settings.specs.map(\.name))
+        let known = Set(settings.specs.flatMap { [$0.name] + $0.formerNames })
         try settings.apply(spec.recommendedSettings(for: name) { known.contains($0) }, from: file)
+        try settings.apply(configured, from: configSource)
         try settings.apply(overrides, from: overridesSource)
-        let lowestValues = ["steps": 1, "envs": 1, "env_threads": 1, "log_interval": 1, "test_episodes": 1, "batch_size": 1,
-                            "buffer_size": 1, "n_step": 1, "replay_episodes": 0]
-        for (key, lowest) in lowestValues.sorted(by: { $0.key < $1.key }) where settings.has(key) && settings.int(key) < lowest {
-            throw TrainingError(message: "setting '\(key)' must be at least \(lowest), got \(settings.int(key))")
-        }
         self.file = file
         self.options = options
         self.entry = entry
@@ -103,7 +102,7 @@ public final class TrainingRun {
     }
 
     /// The FNV-1a hash of a file's bytes, in hex (config.json's `world_fnv1a64`).
-    static func fingerprint(ofFile path: String) -> String {
+    public static func fingerprint(ofFile path: String) -> String {
         var hash = Fingerprint()
         hash.add(bytes: (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
         return String(hash.value, radix: 16)
@@ -157,8 +156,16 @@ public final class TrainingRun {
         var lastTest = (returnMean: Double.nan, info: [(String, Double)]())
         var curve: (steps: [Double], train: [Double], test: [Double]) = ([], [], [])
         var interrupted = false
+        var warnings: [String] = []
+
+        let warmupSteps = memory.warmupSteps
+        func report(_ phase: Progress.Phase, returnMean: Double? = nil, testReturnMean: Double? = nil) {
+            progress?.update(phase: phase, step: step, totalSteps: totalSteps, warmupSteps: warmupSteps, episodes: episodes,
+                             returnMean: returnMean, testReturnMean: testReturnMean)
+        }
 
         func test() throws {
+            report(.testing)
             let wanted = settings.int("test_episodes")
             var outcomes: [EpisodeOutcome] = []
             while outcomes.count < wanted {
@@ -172,6 +179,10 @@ public final class TrainingRun {
                                            ("test_length_mean", Statistics(outcomes.map { Double($0.length) }).mean)]
             row += lastTest.info.map { ("test_\($0.0)_mean", $0.1) }
             row += statOrder.map { ($0, stats[$0].map { $0.sum / Double(Swift.max($0.count, 1)) } ?? .nan) }
+            if warnings.isEmpty, let warning = divergence(in: row, rewards: collector.rewardRange, standardization: memory.standardization()) {
+                warnings.append("step \(step): \(warning)")
+                progress?.warn(warning)
+            }
             row += learner.schedules(at: step)
             row.append(("wall_seconds", Date().timeIntervalSince(start)))
             try run.appendMetrics(row)
@@ -180,8 +191,8 @@ public final class TrainingRun {
             curve.test.append(lastTest.returnMean)
             try run.writeAtomically(LearningCurve.ofRun(title: title, steps: curve.steps,
                                                         trainReturns: curve.train, testReturns: curve.test).svg(), to: "curve.svg")
-            progress?.update(step: step, totalSteps: totalSteps, episodes: episodes,
-                             returnMean: trainMean.isNaN ? nil : trainMean, testReturnMean: lastTest.returnMean)
+            report(step < warmupSteps ? .warmup : .training, returnMean: trainMean.isNaN ? nil : trainMean,
+                   testReturnMean: lastTest.returnMean)
             trainReturns.removeAll()
             stats.removeAll()
         }
@@ -207,6 +218,7 @@ public final class TrainingRun {
                 }
                 updates += 1
             }
+            report(step < warmupSteps ? .warmup : .training)
         }
         try test()
         progress?.finish()
@@ -225,6 +237,7 @@ public final class TrainingRun {
         ]
         summary += lastTest.info.map { ("final_test_\($0.0)_mean", .double($0.1)) }
         summary.append(("interrupted", .bool(interrupted)))
+        summary.append(("warnings", .array(warnings.map { .string($0) })))
         try run.write(.object(summary), to: "summary.json")
         var replayFile: String?, replayFailure: Error?
         let replayEpisodes = settings.int("replay_episodes")
@@ -238,11 +251,33 @@ public final class TrainingRun {
         }
         return TrainingSummary(steps: step, episodes: episodes, updates: updates, wallSeconds: wall,
                                finalTestReturnMean: lastTest.returnMean, finalTestInfo: lastTest.info,
-                               interrupted: interrupted, folder: folder, replayFile: replayFile, replayFailure: replayFailure)
+                               interrupted: interrupted, warnings: warnings, folder: folder, replayFile: replayFile,
+                               replayFailure: replayFailure)
     }
 }
 
 extension TrainingRun {
+    /// The mean Q estimate a learner logs, under whichever name its family uses.
+    static let valueStatistics = ["q_taken_mean", "q_tot_mean", "q_mean", "q_reward_mean"]
+
+    /// A Q estimate more than ten times what the rewards allow (max |r| / (1 − γ), in the units the
+    /// learner trains on: raw or standardised rewards) means the values diverge: the returns they
+    /// promise cannot happen.
+    func divergence(in row: [(String, Double)], rewards: (lowest: Double, highest: Double),
+                    standardization: (mean: Double, deviation: Double)?) -> String? {
+        guard settings.has("gamma"), rewards.lowest <= rewards.highest,
+              let (name, q) = row.first(where: { Self.valueStatistics.contains($0.0) }), !q.isNaN else { return nil }
+        let (mean, deviation) = standardization ?? (0, 1)
+        let largest = max(abs(rewards.lowest - mean), abs(rewards.highest - mean)) / max(deviation, 1e-8)
+        guard largest > 0 else { return nil }
+        let gamma = settings.double("gamma")
+        let bound = gamma < 1 ? largest / (1 - gamma) : largest * Double(layout.episodeLimit)
+        guard !q.isFinite || abs(q) > 10 * bound else { return nil }
+        let units = standardization == nil ? "rewards" : "standardised rewards"
+        return String(format: "Q estimates diverge: %@ = %.4g, but %@ (|r| ≤ %.3g, γ = %g) allow at most %.3g; try a smaller gamma, standardise_rewards=true or a lower learning rate",
+                      name, q, units, largest, gamma, bound)
+    }
+
     /// "<learner> on <world>, seed <S>": the heading of curve.svg and replay.html.
     var title: String { "\(entry.name) on \(file), seed \(seed)" }
 

@@ -1,6 +1,6 @@
 /// The Lua half of the host, run once in every world instance before the world file.
 ///
-/// It builds the sandbox (DESIGN.md §2) and the per-instance driver: one protected call per
+/// It builds the sandbox (docs/design.md §2) and the per-instance driver: one protected call per
 /// reset or step, in which the driver calls the world's `step`, `observe`, `state` and `available`
 /// Lua-to-Lua, so the host pays one `pcall` per step however many agents there are.
 enum HostPrelude {

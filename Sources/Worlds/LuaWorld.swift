@@ -90,15 +90,36 @@ public final class LuaWorld {
             throw Self.error(failure, file: file, rule: ContractRule.returnsWorld, limits: limits, loadedFiles: vm.loadedFiles())
         }
         let returnedFunction = lua_type(L, -1) == LUA_TFUNCTION
-        if returnedFunction {
+        // A file that returns {options = ..., build = function(options)} declares its options once:
+        // the host checks and converts what --env gives, fills in the defaults and calls build.
+        var declared: [WorldOption]?
+        var builds = false
+        if lua_type(L, -1) == LUA_TTABLE {
+            builds = vm.rawField(Self.worldIndex, "build") == LUA_TFUNCTION
+            if !builds { lua_settop(L, -2) }
+        }
+        if builds {
+            let reader = WorldSpecReader(vm: vm, file: file, source: source, worldIndex: Self.worldIndex)
+            let declarations = try reader.readDeclaredOptions() ?? []
+            declared = declarations
+            let given = try WorldOption.resolve(options, declared: declarations, file: file, source: source)
+            lua_createtable(L, 0, Int32(declarations.count))
+            for option in declarations {
+                guard let value = given.first(where: { $0.0 == option.name })?.1 ?? option.defaultOptionValue else { continue }
+                vm.push(option.name)
+                WorldOption.push(value, vm: vm)
+                lua_rawset(L, -3)
+            }
+            if let failure = vm.protectedCall(arguments: 1, results: 1) {
+                throw Self.error(failure, file: file, rule: ContractRule.build, limits: limits, loadedFiles: vm.loadedFiles())
+            }
+            lua_copy(L, -1, Self.worldIndex)
+            lua_settop(L, -2)
+        } else if returnedFunction {
             lua_createtable(L, 0, Int32(options.count))
             for (key, value) in options {
                 vm.push(key)
-                switch value {
-                case let .integer(i): lua_pushinteger(L, i)
-                case let .number(d): lua_pushnumber(L, d)
-                case let .string(s): vm.push(s)
-                }
+                WorldOption.push(value, vm: vm)
                 lua_rawset(L, -3)
             }
             if let failure = vm.protectedCall(arguments: 1, results: 1) {
@@ -107,40 +128,24 @@ public final class LuaWorld {
         }
         guard lua_type(L, -1) == LUA_TTABLE else {
             let got = vm.typeName(at: -1)
-            throw WorldError(file: file, message: returnedFunction
+            throw WorldError(file: file, message: builds
+                ? "build returned \(got == "nil" ? "nothing" : "a \(got)") instead of the world table"
+                : returnedFunction
                 ? "the option constructor returned \(got == "nil" ? "nothing" : "a \(got)") instead of the world table"
                 : "the file returned \(got == "nil" ? "nothing" : "a \(got)") instead of the world table (or a function of options)",
-                rule: returnedFunction ? ContractRule.optionConstructor : ContractRule.returnsWorld)
+                rule: builds ? ContractRule.build : returnedFunction ? ContractRule.optionConstructor : ContractRule.returnsWorld)
         }
-        if !options.isEmpty, !returnedFunction {
+        if !options.isEmpty, !returnedFunction, !builds {
             throw WorldError(file: file, message: "this world takes no options, but --env gave \(options.map(\.0).joined(separator: ", "))",
                              rule: ContractRule.options)
         }
         let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-        let spec = try WorldSpecReader(vm: vm, file: file, source: source, worldIndex: Self.worldIndex).read(fileStem: stem)
-        if !options.isEmpty {
-            if let declared = spec.options {
-                let names = Set(declared.map(\.name))
-                if let unknown = options.first(where: { !names.contains($0.0) }) {
-                    throw WorldError(file: file, line: SourceLines.line(ofField: "options", in: source),
-                                     message: "unknown option '\(unknown.0)'\(Suggestions.hint(for: unknown.0, in: Array(names))); "
-                                         + "this world's options are \(declared.map(\.name).sorted().joined(separator: ", "))",
-                                     rule: ContractRule.options)
-                }
-                // An option declared with a number (or true/false) as its default takes only that kind of value.
-                for (name, value) in options {
-                    guard let option = declared.first(where: { $0.name == name }) else { continue }
-                    let isNumber = Double(option.defaultValue) != nil, isFlag = ["true", "false"].contains(option.defaultValue)
-                    var wrong = false
-                    if case .string = value { wrong = isNumber }
-                    if isFlag { wrong = !["true", "false"].contains(value.description) }
-                    if wrong {
-                        throw WorldError(file: file, line: SourceLines.line(ofField: "options", in: source),
-                                         message: "option '\(name)' takes \(isNumber ? "a number" : "true or false") (its default is \(option.defaultValue)), got '\(value)'",
-                                         rule: ContractRule.options)
-                    }
-                }
-            }
+        var spec = try WorldSpecReader(vm: vm, file: file, source: source, worldIndex: Self.worldIndex).read(fileStem: stem)
+        if let declared {
+            spec.options = declared
+        } else if !options.isEmpty, let declared = spec.options {
+            // A function of options: the declarations come with the world it built; check what was given against them.
+            _ = try WorldOption.resolve(options, declared: declared, file: file, source: source)
         }
         self.spec = spec
 

@@ -24,11 +24,14 @@ public struct WorldError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// The rules of the world contract (DESIGN.md §2), as quoted in error messages.
+/// The rules of the world contract (docs/design.md §2), as quoted in error messages.
 public enum ContractRule {
     public static let syntax = "a world file is valid Lua 5.4 text"
-    public static let returnsWorld = "a world file returns the world table, or a function of options that returns it"
+    public static let returnsWorld = "a world file returns the world table, a function of options that returns it, or {options = ..., build = function(options)}"
     public static let optionConstructor = "the option constructor (the function the file returns) takes the options table and returns the world table"
+    public static let build = "a world file that returns {options = ..., build = function(options)} gets the world table from build, called with every declared option"
+    public static let optionDeclaration = "an option is declared as name = {default = ..., help = \"...\"}, optionally with choices = {...} that include the default"
+    public static let optionType = "an option takes a value of its default's type (and one of its choices, when it declares them)"
     public static let options = "--env options must be among those the world declares in its `options` table"
     public static let spec = "the world table declares name, agents, actions, observation_size, episode_limit and the functions reset, observe, step"
     public static let reset = "reset(self) starts an episode without error"

@@ -26,14 +26,6 @@ public enum ActionSpace: Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
-
-/// An option a world declares in its `options` table.
-public struct WorldOption: Sendable, Equatable {
-    public var name: String
-    public var defaultValue: String
-    public var help: String
-}
-
 /// Everything the host reads once from a world table.
 public struct WorldSpec: Sendable {
     public var name: String
@@ -55,10 +47,11 @@ public struct WorldSpec: Sendable {
     /// Recommended training settings: under "all" for every learner, or under a learner's name.
     public var recommendedSettings: [String: [(String, String)]] = [:]
 
-    /// The recommended settings for `learner`, the shared ones first. Shared keys the learner does
-    /// not have (`known` is false) are skipped: learners of different families differ in settings.
+    /// The recommended settings for `learner`, the shared ones first, keeping the keys `known`
+    /// accepts: learners of different families differ in settings, and a learner's entry may hold
+    /// keys of its other action form (a world whose action kind is an option).
     public func recommendedSettings(for learner: String, known: (String) -> Bool = { _ in true }) -> [(String, String)] {
-        (recommendedSettings["all"] ?? []).filter { known($0.0) } + (recommendedSettings[learner] ?? [])
+        ((recommendedSettings["all"] ?? []) + (recommendedSettings[learner] ?? [])).filter { known($0.0) }
     }
 
     /// Where agent i's observation starts in the flat observation buffer.
@@ -125,11 +118,13 @@ public struct DrawCall: Sendable, Equatable {
     public var text: String?
 }
 
-/// A `--env key=value` value: numbers arrive in Lua as numbers, everything else as a string.
+/// A `--env key=value` value: numbers arrive in Lua as numbers, everything else as a string
+/// (a world that declares its options gets each converted to its default's type, booleans too).
 public enum OptionValue: Sendable, Equatable, CustomStringConvertible {
     case integer(Int64)
     case number(Double)
     case string(String)
+    case flag(Bool)
 
     public init(parsing text: String) {
         if let i = Int64(text) {
@@ -146,6 +141,7 @@ public enum OptionValue: Sendable, Equatable, CustomStringConvertible {
         case let .integer(i): return String(i)
         case let .number(d): return String(d)
         case let .string(s): return s
+        case let .flag(b): return b ? "true" : "false"
         }
     }
 }

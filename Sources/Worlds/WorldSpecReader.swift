@@ -1,6 +1,7 @@
 import CLua
+import Common
 
-/// Reads and validates the world table (DESIGN.md §2) into a `WorldSpec`. Each broken rule is a
+/// Reads and validates the world table (docs/design.md §2) into a `WorldSpec`. Each broken rule is a
 /// `WorldError` that names the line of the offending field when the file shows it.
 struct WorldSpecReader {
     let vm: LuaVM
@@ -124,6 +125,8 @@ struct WorldSpecReader {
         }
         vm.top = base
 
+        try checkMisspelledFields()
+
         var spec = WorldSpec(
             name: name, description: description, agents: agents, actionSpaces: actionSpaces,
             observationSizes: observationSizes, stateSize: stateSize, hasStateFunction: hasState,
@@ -189,6 +192,38 @@ struct WorldSpecReader {
     }
 
     /// The keys of the table at `index` (strings only; others are described).
+    /// The contract's field names and the Lua types each may hold.
+    static let contractFields: [String: Set<Int32>] = {
+        var fields: [String: Set<Int32>] = [
+            "name": [LUA_TSTRING], "description": [LUA_TSTRING], "agents": [LUA_TNUMBER], "actions": [LUA_TTABLE],
+            "observation_size": [LUA_TNUMBER, LUA_TTABLE], "state_size": [LUA_TNUMBER], "episode_limit": [LUA_TNUMBER],
+            "view": [LUA_TTABLE], "options": [LUA_TTABLE], "settings": [LUA_TTABLE],
+        ]
+        for function in ["reset", "observe", "step", "state", "available", "render", "snapshot", "restore", "scripted_action"] {
+            fields[function] = [LUA_TFUNCTION]
+        }
+        return fields
+    }()
+
+    /// A field within two edits of a contract name, holding what that name would hold, is a typo
+    /// (`avaliable`, `observation_sise`) that would otherwise switch a feature off without a word.
+    /// Other fields are the world's own state and are left alone.
+    private func checkMisspelledFields() throws {
+        let base = vm.top
+        defer { vm.top = base }
+        let names = Self.contractFields.keys.sorted()
+        for key in keys(at: worldIndex) where Self.contractFields[key] == nil && !key.hasPrefix("[") {
+            let type = vm.rawField(worldIndex, key)
+            vm.top = base
+            let close = names.filter { Suggestions.distance(key, $0) <= 2 && Self.contractFields[$0]!.contains(type) }
+                .sorted { Suggestions.distance(key, $0) < Suggestions.distance(key, $1) }
+            if let name = close.first {
+                throw fail(key, "the world table has a field '\(key)' that the contract does not know (did you mean \(name)?)",
+                           rule: "the world table's fields are the contract's names (docs/writing-worlds.md); a misspelled optional field is ignored otherwise")
+            }
+        }
+    }
+
     private func keys(at index: Int32) -> [String] {
         let L = vm.L
         let table = lua_absindex(L, index)
@@ -305,32 +340,69 @@ struct WorldSpecReader {
         }
     }
 
+    /// The option declarations of the table at `worldIndex` (a world file's outer table that has `build`), or nil.
+    func readDeclaredOptions() throws -> [WorldOption]? {
+        let base = vm.top
+        defer { vm.top = base }
+        return vm.rawField(worldIndex, "options") == LUA_TNIL ? nil : try readOptions()
+    }
+
     private func readOptions() throws -> [WorldOption] {
         let L = vm.L
         guard lua_type(L, -1) == LUA_TTABLE else {
-            throw fail("options", "options must be a table of option name = {default = ..., help = \"...\"}")
+            throw fail("options", "options must be a table of option name = {default = ..., help = \"...\"}", rule: ContractRule.optionDeclaration)
         }
         let table = lua_absindex(L, -1)
         var result: [WorldOption] = []
         for key in keys(at: table) {
-            guard !key.hasPrefix("[") else { throw fail("options", "options must be keyed by option names (strings)") }
+            guard !key.hasPrefix("[") else { throw fail("options", "options must be keyed by option names (strings)", rule: ContractRule.optionDeclaration) }
             let base = lua_gettop(L)
             vm.rawField(table, key)
-            var defaultValue = "", help = ""
+            var option = WorldOption(name: key, defaultValue: "", help: "")
             if lua_type(L, -1) == LUA_TTABLE {
                 let entry = lua_absindex(L, -1)
                 vm.rawField(entry, "default")
-                defaultValue = plainText(at: -1)
+                option.defaultValue = plainText(at: -1)
+                option.kind = kind(at: -1)
                 lua_settop(L, -2)
                 vm.rawField(entry, "help")
-                help = vm.string(at: -1) ?? ""
+                option.help = vm.string(at: -1) ?? ""
+                lua_settop(L, -2)
+                if vm.rawField(entry, "choices") != LUA_TNIL {
+                    guard lua_type(L, -1) == LUA_TTABLE, lua_rawlen(L, -1) > 0 else {
+                        throw fail(key, "options.\(key).choices must be a list of the values the option allows", rule: ContractRule.optionDeclaration)
+                    }
+                    let list = lua_absindex(L, -1)
+                    option.choices = (1...Int64(lua_rawlen(L, list))).map { k in
+                        lua_rawgeti(L, list, k)
+                        defer { lua_settop(L, -2) }
+                        return plainText(at: -1)
+                    }
+                    if !option.choices!.contains(option.defaultValue) {
+                        throw fail(key, "options.\(key): the default \(option.defaultValue) is not among its choices \(option.choices!.joined(separator: ", "))",
+                                   rule: ContractRule.optionDeclaration)
+                    }
+                }
             } else {
-                defaultValue = plainText(at: -1)
+                option.defaultValue = plainText(at: -1)
+                option.kind = kind(at: -1)
+            }
+            if option.kind == .text, option.choices == nil, ["true", "false"].contains(option.defaultValue) {
+                option.choices = ["true", "false"]   // a flag written as text
             }
             lua_settop(L, base)
-            result.append(WorldOption(name: key, defaultValue: defaultValue, help: help))
+            result.append(option)
         }
         return result
+    }
+
+    private func kind(at index: Int32) -> WorldOption.Kind {
+        switch vm.type(at: index) {
+        case LUA_TNIL: return .free
+        case LUA_TNUMBER: return lua_isinteger(vm.L, index) != 0 ? .integer : .number
+        case LUA_TBOOLEAN: return .flag
+        default: return .text
+        }
     }
 
     private func plainText(at index: Int32) -> String {

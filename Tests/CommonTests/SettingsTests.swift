@@ -36,4 +36,26 @@ final class SettingsTests: XCTestCase {
         }
         XCTAssertThrowsError(try Settings.pairs(["lr"]))
     }
+
+    func testRangesAndFormerNames() throws {
+        let specs = [
+            SettingSpec("gamma", .number(0.99), "discount", range: .unit),
+            SettingSpec("polyak", .number(0.005), "τ", range: .aboveUpTo(0, 1)),
+            SettingSpec("hidden", .integer(64), "units", range: .count, formerNames: ["width"]),
+        ]
+        var settings = Settings(specs: specs)
+        for (key, text, message) in [("gamma", "1.5", "setting 'gamma' must be in [0, 1], got 1.5"),
+                                     ("polyak", "0", "setting 'polyak' must be in (0, 1], got 0"),
+                                     ("hidden", "0", "setting 'hidden' must be ≥ 1, got 0")] {
+            XCTAssertThrowsError(try settings.apply([(key, text)], from: "--set")) { error in
+                XCTAssertEqual("\(error)", "--set: " + message)
+            }
+        }
+        try settings.apply([("gamma", "1"), ("polyak", "1"), ("width", "8")], from: "--set")
+        XCTAssertEqual(settings.int("hidden"), 8)
+        XCTAssertEqual(settings.warnings, ["--set: setting 'width' is now called 'hidden'; the old name will go"])
+        XCTAssertEqual(SettingRange.atLeast(0).description, "≥ 0")
+        XCTAssertEqual(SettingRange.above(0).description, "> 0")
+        XCTAssertEqual(specs[1].allowed, "(0, 1]")
+    }
 }

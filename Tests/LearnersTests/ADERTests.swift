@@ -4,7 +4,7 @@ import Foundation
 import Tensors
 import XCTest
 
-/// ADER's target-entropy arithmetic (eq. B.7, B.8; ALGORITHMS.md §9.6) and the learner's budget bookkeeping.
+/// ADER's target-entropy arithmetic (eq. B.7, B.8; docs/learners.md §9.6) and the learner's budget bookkeeping.
 final class ADERTests: XCTestCase {
     func randomVectors(_ count: Int, agents: Int, seed: UInt64) -> [[Double]] {
         var generator = SeededGenerator(seed: seed)

@@ -3,7 +3,7 @@ import Common
 import Tensors
 import XCTest
 
-/// ALGORITHMS.md §9.6: with one agent, HASAC and MASAC are single-agent SAC. The reference below
+/// docs/learners.md §9.6: with one agent, HASAC and MASAC are single-agent SAC. The reference below
 /// is SAC written out from its textbook form (twin critics with a min target and −α log π,
 /// reparameterised actor loss against the updated critic, log α toward −dim A, Polyak targets),
 /// applied to an identical copy of the networks with the same random draws.

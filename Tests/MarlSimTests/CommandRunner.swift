@@ -26,12 +26,18 @@ enum Repository {
 }
 
 func runMarlSim(_ arguments: [String], timeout: Double = 30, directory: URL = Repository.root) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = Repository.binary
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
     var environment = ProcessInfo.processInfo.environment
     environment["MARLSIM_ENVS"] = directory.appendingPathComponent("envs").path
+    return try runProgram(Repository.binary, arguments, timeout: timeout, directory: directory, environment: environment)
+}
+
+/// Runs any program with a time limit, both pipes drained.
+func runProgram(_ executable: URL, _ arguments: [String], timeout: Double, directory: URL = Repository.root,
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
     process.environment = environment
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

@@ -41,7 +41,7 @@ final class LearningTests: XCTestCase {
         let (run, _) = try train("envs/matrix/nonmono.lua", "vdn", seed: 4, [("batch_size", "128"), ("lr", "1e-4"), ("steps", "40000")])
         guard case let .episodes(episodic) = run.learner else { return XCTFail("vdn learns from episodes") }
         let learner = try XCTUnwrap(episodic as? FactorizedQLearning)
-        // ALGORITHMS.md §2 item 7: rowmean_i + colmean_j − grand mean.
+        // docs/learners.md §2.7: rowmean_i + colmean_j − grand mean.
         let expected: [[Float]] = [[-6.22, -4.89, -4.89], [-4.89, -3.56, -3.56], [-4.89, -3.56, -3.56]]
         for a in 0..<3 {
             for b in 0..<3 {
@@ -79,13 +79,13 @@ final class LearningTests: XCTestCase {
     }
 
     func testADERWalksThePathToTheJunction() throws {
-        // ALGORITHMS.md §9.3: the path runs from (0, 0) to the junction (0.6, 0), then up to the circle
+        // docs/learners.md §9.3: the path runs from (0, 0) to the junction (0.6, 0), then up to the circle
         // at (0.6, 0.6); the reward grows along it (0 at the start, 2.5 at the junction, 5 at the centre).
         let (_, summary) = try train("envs/surfaces/ader_path.lua", "ader", seed: 1, [("steps", "12000")])
         XCTAssertGreaterThanOrEqual(summary.finalTestReturnMean, 2, "ader seed 1: at or past the junction")
     }
 
-    /// A short version of the spread result (README): with the world's settings QMIX after 40k steps
+    /// A short version of the spread result (docs/results.md): with the world's settings QMIX after 40k steps
     /// and FSV after 80k steps beat random play (−217.5) by more than 17 per episode; at the full
     /// 120k steps all three seeds clear −185.5.
     func testQMIXAndFSVCoverSpreadsLandmarksBetterThanRandom() throws {

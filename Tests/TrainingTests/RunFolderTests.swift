@@ -14,7 +14,7 @@ final class RunFolderTests: XCTestCase {
         XCTAssertEqual(csv, "step,episodes,return_mean,test_won_mean\n100,10,-4.5,\n200,20,1.25,0.5\n")
         XCTAssertEqual(try JSONValue.parse(String(contentsOfFile: path + "/config.json", encoding: .utf8))["seed"], .int(3))
         let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
-        XCTAssertEqual(names, ["config.json", "metrics.csv", "summary.json"], "no partial files left behind")
+        XCTAssertEqual(names, ["config.json", "metrics.csv", "summary.json", "tb"], "no partial files left behind")
         XCTAssertThrowsError(try RunFolder(path: path, config: .null), "a folder that holds a run is not overwritten")
     }
 }

@@ -1,7 +1,7 @@
 import Worlds
 import XCTest
 
-/// The bundled reward-surface worlds pay exactly the values of ENVIRONMENTS.md §1–§3.
+/// The bundled reward-surface worlds pay exactly the values of docs/worlds.md §1–§3.
 final class BundledWorldTests: XCTestCase {
     func testNonMonotonicGamePaysTheQTRANMatrix() throws {
         let world = try LuaWorld(file: Paths.envs("matrix/nonmono.lua"))
@@ -29,8 +29,11 @@ final class BundledWorldTests: XCTestCase {
         XCTAssertEqual(try world.reward(discrete: [1, 2]).reward, -0.1)
         XCTAssertEqual(try world.reward(discrete: [3, 3]).reward, 0)
         let error = worldError { _ = try LuaWorld(file: Paths.envs("matrix/nonmono.lua"), options: [("payoff", .string("hard"))]) }
-        XCTAssertEqual(error?.line, 14)
-        XCTAssertTrue(error?.rule.contains("option constructor") ?? false)
+        let source = try String(contentsOfFile: Paths.envs("matrix/nonmono.lua"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertEqual(error?.line, source.firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix("options = {") }.map { $0 + 1 },
+                       "the line of the options declaration")
+        XCTAssertTrue(error?.message.contains("option 'payoff' must be one of qtran, easy, got 'hard'") ?? false, error?.message ?? "")
+        XCTAssertTrue(error?.rule.contains("an option takes a value of its default's type") ?? false)
     }
 
     func testTwoStepGame() throws {

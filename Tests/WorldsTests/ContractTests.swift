@@ -2,7 +2,7 @@ import Common
 import Worlds
 import XCTest
 
-/// The world contract of DESIGN.md §2, feature by feature.
+/// The world contract of docs/design.md §2, feature by feature.
 final class ContractTests: XCTestCase {
     let heterogeneous = """
         return {

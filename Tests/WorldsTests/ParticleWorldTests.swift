@@ -2,7 +2,7 @@ import Common
 import Worlds
 import XCTest
 
-/// The particle worlds of ENVIRONMENTS.md §4–§8: sizes, physics against hand-computed values, and
+/// The particle worlds of docs/worlds.md §4–§8: sizes, physics against hand-computed values, and
 /// H-PP rewarding pursuit.
 final class ParticleWorldTests: XCTestCase {
     func testObservationAndStateSizes() throws {

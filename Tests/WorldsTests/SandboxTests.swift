@@ -1,7 +1,7 @@
 import Worlds
 import XCTest
 
-/// The sandbox and limits of DESIGN.md §2.
+/// The sandbox and limits of docs/design.md §2.
 final class SandboxTests: XCTestCase {
 
     func testOnlyTheAllowedLibrariesExist() throws {

@@ -1,4 +1,4 @@
--- StarCraft-free unit combat (ENVIRONMENTS.md section 7): the SMAClite mechanics on a 2-D plane,
+-- StarCraft-free unit combat (docs/worlds.md §7): the SMAClite mechanics on a 2-D plane,
 -- stepped one game loop ("tick") at a time. Units live in parallel arrays indexed 1..n (allies
 -- first, then enemies), allocated once; a tick creates no tables and no closures.
 --

@@ -1,4 +1,4 @@
--- The multi-agent particle world core (OpenAI MPE / MPE2; ENVIRONMENTS.md section 4): round
+-- The multi-agent particle world core (OpenAI MPE / MPE2; docs/worlds.md §4): round
 -- entities on a plane with contact forces, damping and Euler integration. Entities live in
 -- parallel arrays (px, py, vx, vy, fx, fy, size, ...) indexed 1..n so that a step creates no
 -- garbage. A world sets the action forces in fx, fy, then calls particles.step.

@@ -1,4 +1,4 @@
--- FACMAC's scripted prey ("flee the nearest predator", ENVIRONMENTS.md section 5.3), shared by
+-- FACMAC's scripted prey ("flee the nearest predator", docs/worlds.md §5.3), shared by
 -- the predator-prey worlds.
 local prey = {}
 

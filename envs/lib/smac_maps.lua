@@ -1,4 +1,4 @@
--- The SMAC maps of ENVIRONMENTS.md section 7.1 as data: a new map is one entry.
+-- The SMAC maps of docs/worlds.md §7.1 as data: a new map is one entry.
 --
 -- Each map: limit (episode_limit), races {allies, enemies} ("T", "P" or "Z"; Protoss sides get a
 -- shield feature), family (which SMAC unit-type one-hot it uses, see families), terrain (a name

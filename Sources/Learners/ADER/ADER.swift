@@ -2,7 +2,7 @@ import Common
 import Foundation
 import Tensors
 
-/// ADER, adaptive entropy-regularisation for MARL (Kim & Sung, ICML 2023; ALGORITHMS.md §5), and
+/// ADER, adaptive entropy-regularisation for MARL (Kim & Sung, ICML 2023; docs/learners.md §5), and
 /// its baseline SER-MARL / SER-DCE (§3B), continuous actions, single (n-step) transitions.
 ///
 /// The soft value is disentangled into a reward part and one entropy part per agent, each factored
@@ -36,15 +36,15 @@ public final class ADER: TransitionLearner {
     // H-PP diverged within 50–75k steps (seeds 1 and 2: q_reward_mean 3·10³ at 100k, 10⁹–10¹⁰ at 300k).
     static let sharedSettings: [SettingSpec] = ActorCriticSettings.specs.withDefaults(["grad_clip": .number(10)]) + [
         SettingSpec("auto_alpha", .flag(true), "learn each αᵢ toward its target entropy (eq. B.6)"),
-        SettingSpec("alpha", .number(Foundation.exp(-2.0)), "initial αᵢ (paper's continuous tasks: e^−2)"),
-        SettingSpec("alpha_lr", .number(5e-4), "learning rate of log αᵢ (code: the critic learning rate)"),
-        SettingSpec("alpha_max", .number(0.5), "upper clamp of αᵢ at use (the SMAC code's 0.5; the lower clamp is 1e−4)"),
+        SettingSpec("alpha", .number(Foundation.exp(-2.0)), "initial αᵢ (paper's continuous tasks: e^−2)", range: .positive),
+        SettingSpec("alpha_lr", .number(5e-4), "learning rate of log αᵢ (code: the critic learning rate)", range: .positive),
+        SettingSpec("alpha_max", .number(0.5), "upper clamp of αᵢ at use (the SMAC code's 0.5; the lower clamp is 1e−4)", range: .nonNegative),
         SettingSpec("target_entropy_per_dim", .number(-1), "H₀ = N · dim A · this (−1: the SAC heuristic −dim A per agent)"),
-        SettingSpec("mixer_embed", .integer(32), "mixers' embedding size E"),
-        SettingSpec("hypernet_hidden", .integer(64), "hidden units of the mixers' hypernetworks"),
+        SettingSpec("mixing_embed", .integer(32), "mixers' embedding size E", range: .count, formerNames: ["mixer_embed"]),
+        SettingSpec("hypernet_hidden", .integer(64), "hidden units of the mixers' hypernetworks", range: .count),
         SettingSpec("ader_target_update", .text("hard"), "target networks: hard (copy every target_update_interval steps, code) or ema (Polyak with `polyak`, paper)",
                     choices: ["hard", "ema"]),
-        SettingSpec("target_update_interval", .integer(200), "gradient steps between hard target copies (code: 200 episodes, one step each)"),
+        SettingSpec("target_update_interval", .integer(200), "gradient steps between hard target copies (code: 200 episodes, one step each)", range: .count),
         SettingSpec("ader_entropy_backup_alpha", .flag(false), "entropy backup −αᵢ log π (eq. B.5 and the code) instead of the self-consistent −log π"),
         SettingSpec("ader_entropy_target_nets", .flag(true), "entropy bootstrap from target critics (false: the code's online critics)"),
     ]
@@ -57,10 +57,10 @@ public final class ADER: TransitionLearner {
 
     /// The target-entropy update's settings (eq. B.7, B.8), for both action kinds.
     static let adaptiveSettings: [SettingSpec] = [
-        SettingSpec("ema_xi", .number(0.9), "ξ of the target-entropy EMA (eq. B.8; code's adap_total_alpha_tau)"),
+        SettingSpec("ema_xi", .number(0.9), "ξ of the target-entropy EMA (eq. B.8; code's adap_total_alpha_tau)", range: .unit),
         SettingSpec("ader_ema_new_weight", .text("one-minus-xi"), "weight of the new β in the EMA: one-minus-xi (code) or xi (eq. B.8 as printed)",
                     choices: ["one-minus-xi", "xi"]),
-        SettingSpec("metric_scale", .number(10), "κ: contributions are scaled to κ·g/max g before the softmax (code: 1/0.1)"),
+        SettingSpec("metric_scale", .number(10), "κ: contributions are scaled to κ·g/max g before the softmax (code: 1/0.1)", range: .positive),
         SettingSpec("ader_metric", .text("paper"), "paper (masked mean of ∂V^R_JT/∂V^R_i, then softmax) or code (× ΔVᵢ/ΔHᵢ, softmax per sample, then mean)",
                     choices: ["paper", "code"]),
     ]
@@ -70,7 +70,7 @@ public final class ADER: TransitionLearner {
         SettingSpec("target_entropies", .text(""), "comma-separated fixed Hᵢ, one per agent (SER-DCE); empty: H₀/N each (SER-MARL)"),
     ]
 
-    /// How the per-agent exploration need is measured (ALGORITHMS.md §5.4).
+    /// How the per-agent exploration need is measured (docs/learners.md §5.4).
     enum Metric { case paper, code }
 
     public let layout: EpisodeLayout
@@ -97,7 +97,7 @@ public final class ADER: TransitionLearner {
         actors = StochasticActors("actor", layout: layout, hidden: hidden, sharing: ParameterSharing.from(settings, automatic: .none), rng: &rng)
         let madeActors = actors, actorRate = Float(settings.double("actor_lr"))
         actorOptimizers = (0..<madeActors.networkCount).map { Adam(ParameterSet(madeActors.networkParameters($0)), learningRate: actorRate) }
-        let embed = settings.int("mixer_embed"), hyper = settings.int("hypernet_hidden"), criticRate = Float(settings.double("critic_lr"))
+        let embed = settings.int("mixing_embed"), hyper = settings.int("hypernet_hidden"), criticRate = Float(settings.double("critic_lr"))
         // One utility per agent on its own [oⁱ, aⁱ].
         let sizes = (0..<N).map { [layout.observationSizes[$0] + layout.actionWidth(of: $0)] + hidden + [1] }, norm = settings.bool("critic_layer_norm")
         reward = FactoredTwinCritic("reward", agents: N, stateSize: layout.stateSize, sizes: sizes, layerNorm: norm, kind: .reward,

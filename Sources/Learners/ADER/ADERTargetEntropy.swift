@@ -2,7 +2,7 @@ import Common
 import Foundation
 import Tensors
 
-/// ADER's target-entropy arithmetic (eq. B.7, B.8; ALGORITHMS.md §5.4), free of networks so it can be tested alone.
+/// ADER's target-entropy arithmetic (eq. B.7, B.8; docs/learners.md §5.4), free of networks so it can be tested alone.
 public enum ADERTargetEntropy {
     /// Eq. B.7 with the paper metric: ĝ = κ·ḡ/(max ḡ + 1e−5), β = softmax(−ĝ) for H₀ ≥ 0 and softmax(+ĝ)
     /// for H₀ < 0 (with negative budgets a larger share is a lower entropy, so the flip keeps

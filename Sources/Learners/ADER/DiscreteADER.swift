@@ -2,7 +2,7 @@ import Common
 import Foundation
 import Tensors
 
-/// ADER (and SER-MARL) for discrete actions as the official SMAC code trains it (ALGORITHMS.md §5.3
+/// ADER (and SER-MARL) for discrete actions as the official SMAC code trains it (docs/learners.md §5.3
 /// "Discrete code form"; ader_learner.py): whole episodes, a recurrent pi-logits actor shared by the
 /// agents (PyMARL MAC with agent id and last action), FOP's critics on [oⁱ, onehot(i)] → |A|.
 /// π = masked softmax of the logits; V_i = Σ_a π(a) Q_i(oⁱ, a) (expectations, no sampling). Per update:
@@ -20,26 +20,29 @@ import Tensors
 /// Behaviour: sample from ((1 − ε)π + ε/|A|) over the available actions, ε annealed (the code's
 /// multinomial selector); test: the most probable available action. H₀ = N·log|A|·k_ratio.
 public final class DiscreteADER: EpisodeLearner {
+    /// The code's optimizer and batch (ader_smac.yaml, default.yaml), and standardised rewards, which
+    /// the code does not use: with rewards ≤ 1 the initial α's entropy bonus taught the team never to
+    /// end an episode (measured: scripts/bench/defaults; docs/learners.md §10).
     static let sharedSettings: [SettingSpec] = RecurrentSettings.specs.withDefaults([
-        "lr": .number(0.0025), "optimizer": .text("rmsprop"), "batch_size": .integer(32),        // ader_smac.yaml, default.yaml
+        "lr": .number(0.0025), "optimizer": .text("rmsprop"), "batch_size": .integer(32), "standardise_rewards": .flag(true),
     ]) + [RecurrentSettings.sharing] + [
-        SettingSpec("critic_lr", .number(5e-4), "learning rate of the critics and mixers (code: c_lr)"),
-        SettingSpec("critic_hidden", .integer(64), "units of the two hidden layers of the critics"),
-        SettingSpec("td_lambda", .number(0.8), "λ of the TD(λ) targets (code: 0.8)"),
-        SettingSpec("epsilon_start", .number(1), "ε of the behaviour floor (1 − ε)π + ε/|A| at step 0"),
-        SettingSpec("epsilon_finish", .number(0.05), "ε after annealing"),
-        SettingSpec("epsilon_anneal_steps", .integer(50_000), "environment steps over which ε anneals"),
+        SettingSpec("critic_lr", .number(5e-4), "learning rate of the critics and mixers (code: c_lr)", range: .positive),
+        SettingSpec("critic_hidden", .integer(64), "units of the two hidden layers of the critics", range: .count),
+        SettingSpec("td_lambda", .number(0.8), "λ of the TD(λ) targets (code: 0.8)", range: .unit),
+        SettingSpec("epsilon_start", .number(1), "ε of the behaviour floor (1 − ε)π + ε/|A| at step 0", range: .unit),
+        SettingSpec("epsilon_finish", .number(0.05), "ε after annealing", range: .unit),
+        SettingSpec("epsilon_anneal_steps", .integer(50_000), "environment steps over which ε anneals", range: .nonNegative),
         SettingSpec("pi_eps_floor_in_learner", .flag(false), "train the ε-floored π as the FOP/ADER code does (§0.5 quirk)"),
-        SettingSpec("k_ratio", .number(0.1), "H₀ = N · log|A| · k_ratio (code: tar_ent_ratio)"),
+        SettingSpec("k_ratio", .number(0.1), "H₀ = N · log|A| · k_ratio (code: tar_ent_ratio)", range: .unit),
         SettingSpec("auto_alpha", .flag(true), "learn each αᵢ toward its target entropy (eq. B.6)"),
-        SettingSpec("alpha", .number(Foundation.exp(-2.0)), "initial αᵢ (paper Table 1: e^−2 … e^−3)"),
-        SettingSpec("alpha_lr", .number(5e-4), "learning rate of log αᵢ (code: c_lr)"),
-        SettingSpec("alpha_max", .number(0.5), "upper clamp of αᵢ at use (code: 0.5; the lower clamp is 1e−4)"),
-        SettingSpec("mixer_embed", .integer(32), "mixers' embedding size E"),
-        SettingSpec("hypernet_hidden", .integer(64), "hidden units of the mixers' hypernetworks"),
+        SettingSpec("alpha", .number(Foundation.exp(-2.0)), "initial αᵢ (paper Table 1: e^−2 … e^−3)", range: .positive),
+        SettingSpec("alpha_lr", .number(5e-4), "learning rate of log αᵢ (code: c_lr)", range: .positive),
+        SettingSpec("alpha_max", .number(0.5), "upper clamp of αᵢ at use (code: 0.5; the lower clamp is 1e−4)", range: .nonNegative),
+        SettingSpec("mixing_embed", .integer(32), "mixers' embedding size E", range: .count, formerNames: ["mixer_embed"]),
+        SettingSpec("hypernet_hidden", .integer(64), "hidden units of the mixers' hypernetworks", range: .count),
         SettingSpec("ader_target_update", .text("hard"), "target networks: hard (every target_update_episodes, code) or ema (Polyak with `polyak`, paper)",
                     choices: ["hard", "ema"]),
-        SettingSpec("polyak", .number(0.001), "τ of the EMA target update (FACMAC's value)"),
+        SettingSpec("polyak", .number(0.001), "τ of the EMA target update (FACMAC's value)", range: .aboveUpTo(0, 1)),
         SettingSpec("ader_entropy_backup_alpha", .flag(false), "entropy bootstrap + αᵢ H (eq. B.5 and the code) instead of the self-consistent + H"),
         SettingSpec("ader_entropy_target_nets", .flag(true), "entropy bootstrap from target critics (false: the code's online critics)"),
     ]
@@ -86,7 +89,7 @@ public final class DiscreteADER: EpisodeLearner {
         try? criticSettings.apply([("lr", String(settings.double("critic_lr")))], from: "critic_lr")
         let sizes = criticInputs.map { [$0.width, settings.int("critic_hidden"), settings.int("critic_hidden"), $0.actions] }
         let members = criticInputs.map(\.members)
-        let embed = settings.int("mixer_embed"), hyper = settings.int("hypernet_hidden")
+        let embed = settings.int("mixing_embed"), hyper = settings.int("hypernet_hidden")
         reward = FactoredTwinCritic("reward", agents: N, stateSize: S, sizes: sizes, members: members, kind: .reward, embed: embed,
                                     hypernetHidden: hyper, rng: &rng) { RecurrentSettings.optimizer(criticSettings, $0) }
         entropy = FactoredTwinCritic("entropy", agents: N, stateSize: S, sizes: sizes, members: members, kind: .entropy, embed: embed,

@@ -1,7 +1,7 @@
 import Common
 import Tensors
 
-/// What HASAC and MASAC share (ALGORITHMS.md §3A, §4): per-agent stochastic actors with their own
+/// What HASAC and MASAC share (docs/learners.md §3A, §4): per-agent stochastic actors with their own
 /// Adam optimizers, one centralized twin soft-Q critic trained with the soft Bellman backup of the
 /// joint entropy, and the per-sample pieces of the actor step. The two learners differ only in how
 /// the other agents' actions are chosen while one actor is improved.

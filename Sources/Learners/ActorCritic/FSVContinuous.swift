@@ -1,7 +1,7 @@
 import Common
 import Tensors
 
-/// FSV for continuous actions (factorised soft value function; ALGORITHMS.md §8; paper §3.3, §7.2,
+/// FSV for continuous actions (factorised soft value function; docs/learners.md §8; paper §3.3, §7.2,
 /// Table 8). Each agent has a soft critic Q_i(o_i, u_i), a state value V_i(o_i) and a tanh-squashed
 /// Gaussian actor π_i(u_i|o_i); all agents share one temperature α (α_i = α, §7.2). The joint soft
 /// Q factorises linearly with joint-action-dependent credit weights:
@@ -32,12 +32,12 @@ public final class FSVContinuous: TransitionLearner {
     public static let settings: [SettingSpec] = ActorCriticSettings.specs.withDefaults(paperDefaults) + ActorCriticSettings.temperatureSpecs + [
         SettingSpec("lambda_form", .text("attention"), "attention (the paper's eq. 15, softmax over agents) or fop (FOP's product form)",
                     choices: ["attention", "fop"]),
-        SettingSpec("attention_heads", .integer(4), "heads H of the credit weights"),
-        SettingSpec("attention_embed", .integer(64), "units of the state and action embeddings"),
-        SettingSpec("vtot_hidden", .integer(64), "hidden units of the hypernetworks w(s), b(s) of V_tot"),
+        SettingSpec("attention_heads", .integer(4), "heads H of the credit weights", range: .count),
+        SettingSpec("attention_embed", .integer(64), "units of the state and action embeddings", range: .count),
+        SettingSpec("vtot_hidden", .integer(64), "hidden units of the hypernetworks w(s), b(s) of V_tot", range: .count),
         SettingSpec("vtot_gradient", .text("trainable"), "trainable (w, b learn; V_i stopped) or literal (eq. 33 as printed: no gradient)",
                     choices: ["trainable", "literal"]),
-        SettingSpec("td_hysteresis", .number(1), "weight of TD errors where Q_tot is above its target: 1 is the paper; < 1 is lenient (hysteretic) TD, our addition against relative overgeneralization"),
+        SettingSpec("td_hysteresis", .number(1), "weight of TD errors where Q_tot is above its target: 1 is the paper; < 1 is lenient (hysteretic) TD, our addition against relative overgeneralization", range: .unit),
     ]
 
     let layout: EpisodeLayout

@@ -22,7 +22,7 @@ public final class FactorizedDDPG: TransitionLearner {
 
     /// The settings both mixers share.
     public static let settings: [SettingSpec] = ActorCriticSettings.specs.withDefaults(paperDefaults) + [
-        SettingSpec("exploration_noise", .number(0.1), "σ of the Gaussian behaviour noise, in the policy's [−1, 1] units (not in the paper)"),
+        SettingSpec("exploration_noise", .number(0.1), "σ of the Gaussian behaviour noise, in the policy's [−1, 1] units (not in the paper)", range: .nonNegative),
     ]
 
     let layout: EpisodeLayout
@@ -143,8 +143,8 @@ public enum QMIXDDPG {
     public static let summary = "QMIX with DDPG-style actors: monotonic mixing of per-agent critics Q_i(o_i, u_i) (FSV's baseline)"
 
     public static let settings: [SettingSpec] = FactorizedDDPG.settings + [
-        SettingSpec("mixing_embed", .integer(32), "mixer embedding size E"),
-        SettingSpec("hypernet_hidden", .integer(64), "hypernetwork hidden units"),
+        SettingSpec("mixing_embed", .integer(32), "mixer embedding size E", range: .count),
+        SettingSpec("hypernet_hidden", .integer(64), "hypernetwork hidden units", range: .count),
     ]
 
     public static func make(layout: EpisodeLayout, settings: Settings, seed: UInt64) -> FactorizedDDPG {

@@ -1,7 +1,7 @@
 import Common
 import Tensors
 
-/// HASAC, heterogeneous-agent soft actor-critic (arXiv 2306.10715; HARL's code; ALGORITHMS.md §4).
+/// HASAC, heterogeneous-agent soft actor-critic (arXiv 2306.10715; HARL's code; docs/learners.md §4).
 /// A centralized twin soft-Q critic evaluates the joint policy; the actors improve one at a time
 /// in a fresh random order, each against the joint action in which the agents before it already
 /// play their updated policies (heterogeneous-agent soft policy iteration). Per training step:

@@ -1,7 +1,7 @@
 import Common
 import Tensors
 
-/// MASAC, multi-agent soft actor-critic (ALGORITHMS.md §3A): HASAC's centralized twin soft-Q
+/// MASAC, multi-agent soft actor-critic (docs/learners.md §3A): HASAC's centralized twin soft-Q
 /// critic with all actors updated simultaneously against the same critic and one shared
 /// temperature. Per training step:
 ///

@@ -3,7 +3,7 @@ import Foundation
 import Tensors
 
 /// VM3-AC, variational maximum mutual-information multi-agent actor-critic (Kim, Jung, Cho & Sung,
-/// AAMAS 2023; ALGORITHMS.md §7). A latent z ~ N(0, I), common to all agents of a step, enters every
+/// AAMAS 2023; docs/learners.md §7). A latent z ~ N(0, I), common to all agents of a step, enters every
 /// policy, so simultaneous actions are correlated; the mutual information between them is
 /// rewarded through the variational bound with q(aʲ | aⁱ, oⁱ, oʲ) = N(μ_ξⁱ(aⁱ, oⁱ, oʲ, j), σ²I).
 /// With β the temperature, per agent i and a fresh z and joint action a ~ π(·|o, z) per sample:
@@ -21,9 +21,9 @@ public final class VM3AC: TransitionLearner {
     public static let summary = "VM3-AC: max-entropy actor-critic with a shared latent and a variational mutual-information bonus"
 
     public static let settings: [SettingSpec] = ActorCriticSettings.specs + [
-        SettingSpec("beta", .number(0.1), "temperature β (the paper's sweep: 0, 0.05, 0.1, 0.15)"),
-        SettingSpec("latent_size", .integer(4), "dimension of the shared latent z [U: App. E not available]"),
-        SettingSpec("q_sigma", .number(0.5), "fixed σ of the variational q [U: App. E not available]"),
+        SettingSpec("beta", .number(0.1), "temperature β (the paper's sweep: 0, 0.05, 0.1, 0.15)", range: .nonNegative),
+        SettingSpec("latent_size", .integer(4), "dimension of the shared latent z [U: App. E not available]", range: .count),
+        SettingSpec("q_sigma", .number(0.5), "fixed σ of the variational q [U: App. E not available]", range: .positive),
         SettingSpec("test_latent", .text("zero"), "z at test time: zero (the paper) or sampled", choices: ["zero", "sampled"]),
         SettingSpec("detach_others", .flag(true), "no gradient into the other agents' actions in agent i's loss (§7.3 recommendation)"),
     ]

@@ -18,17 +18,17 @@ public protocol EpisodeLearner: AnyObject {
     func schedules(at step: Int) -> [(String, Double)]
 }
 
-/// The settings every recurrent learner shares (ALGORITHMS.md §0.10, §0.11, §1.5).
+/// The settings every recurrent learner shares (docs/learners.md §0.10, §0.11, §1.5).
 public enum RecurrentSettings {
     public static let specs: [SettingSpec] = [
-        SettingSpec("lr", .number(1e-3), "learning rate"),
+        SettingSpec("lr", .number(1e-3), "learning rate", range: .positive),
         SettingSpec("optimizer", .text("adam"), "adam (PyMARL2) or rmsprop (PyMARL: alpha 0.99, eps 1e-5)", choices: ["adam", "rmsprop"]),
-        SettingSpec("grad_clip", .number(10), "global gradient-norm clip"),
-        SettingSpec("gamma", .number(0.99), "discount"),
-        SettingSpec("batch_size", .integer(128), "episodes per update"),
-        SettingSpec("buffer_size", .integer(5000), "episodes kept in the replay buffer"),
-        SettingSpec("target_update_episodes", .integer(200), "episodes between hard target copies"),
-        SettingSpec("rnn_hidden", .integer(64), "GRU width of the agent network"),
+        SettingSpec("grad_clip", .number(10), "global gradient-norm clip", range: .nonNegative),
+        SettingSpec("gamma", .number(0.99), "discount", range: .unit),
+        SettingSpec("batch_size", .integer(128), "episodes per update", range: .count),
+        SettingSpec("buffer_size", .integer(5000), "episodes kept in the replay buffer", range: .count),
+        SettingSpec("target_update_episodes", .integer(200), "episodes between hard target copies", range: .count),
+        SettingSpec("rnn_hidden", .integer(64), "GRU width of the agent network", range: .count),
         SettingSpec("obs_last_action", .flag(true), "agents see their previous action"),
         SettingSpec("obs_agent_id", .flag(true), "agents see their id"),
         SettingSpec("standardise_rewards", .flag(false), "train on (r − running mean)/running std of all collected rewards (EPyMARL's option)"),

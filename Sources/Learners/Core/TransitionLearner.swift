@@ -29,21 +29,22 @@ public protocol TransitionLearner: AnyObject {
 }
 
 /// The settings every transition learner shares; the training loop reads the buffer and cadence
-/// ones (HARL's defaults, ALGORITHMS.md §4.5, scaled to one update per `envs` environment steps).
+/// ones. The defaults are sized for a small world on a laptop CPU (measured: scripts/bench/defaults,
+/// docs/results.md); HARL's, docs/learners.md §4.5, which are sized for a GPU, are configs/harl.yaml.
 public enum ActorCriticSettings {
     public static let specs: [SettingSpec] = [
-        SettingSpec("gamma", .number(0.99), "discount"),
-        SettingSpec("batch_size", .integer(1000), "transitions per update"),
-        SettingSpec("buffer_size", .integer(1_000_000), "transitions kept in the replay buffer"),
-        SettingSpec("n_step", .integer(20), "steps of the n-step return"),
-        SettingSpec("warmup_steps", .integer(10_000), "environment steps of uniformly random actions before training"),
-        SettingSpec("updates_per_step", .number(0.05), "gradient steps per environment step (HARL: 1 per step of 20 threads)"),
-        SettingSpec("actor_lr", .number(5e-4), "actor learning rate (Adam)"),
-        SettingSpec("critic_lr", .number(5e-4), "critic learning rate (Adam)"),
-        SettingSpec("hidden", .integer(256), "units per hidden layer of actors and critics"),
-        SettingSpec("hidden_layers", .integer(2), "hidden layers of actors and critics"),
-        SettingSpec("polyak", .number(0.005), "τ of the Polyak target update after every gradient step"),
-        SettingSpec("grad_clip", .number(0), "global gradient-norm clip per optimizer (0: none, as HARL)"),
+        SettingSpec("gamma", .number(0.99), "discount", range: .unit),
+        SettingSpec("batch_size", .integer(256), "transitions per update (HARL: 1000)", range: .count),
+        SettingSpec("buffer_size", .integer(100_000), "transitions kept in the replay buffer (HARL: 1000000)", range: .count),
+        SettingSpec("n_step", .integer(5), "steps of the n-step return (HARL: 20)", range: .count),
+        SettingSpec("warmup_steps", .integer(2000), "environment steps of uniformly random actions before training (HARL: 10000)", range: .nonNegative),
+        SettingSpec("updates_per_step", .number(0.25), "gradient steps per environment step (HARL: 0.05, one per step of 20 threads)", range: .positive),
+        SettingSpec("actor_lr", .number(5e-4), "actor learning rate (Adam)", range: .positive),
+        SettingSpec("critic_lr", .number(5e-4), "critic learning rate (Adam)", range: .positive),
+        SettingSpec("hidden", .integer(64), "units per hidden layer of actors and critics (HARL: 256)", range: .count),
+        SettingSpec("hidden_layers", .integer(2), "hidden layers of actors and critics", range: .count),
+        SettingSpec("polyak", .number(0.005), "τ of the Polyak target update after every gradient step", range: .aboveUpTo(0, 1)),
+        SettingSpec("grad_clip", .number(0), "global gradient-norm clip per optimizer (0: none, as HARL)", range: .nonNegative),
         actorSharing,
         SettingSpec("critic_layer_norm", .flag(false), "LayerNorm before each hidden activation of the critics (bounds their extrapolation; ADER: also its mixers' hypernetworks)"),
     ]
@@ -51,13 +52,13 @@ public enum ActorCriticSettings {
     /// Sharing of the actors (per-agent critics stay per agent): HARL's default is an actor per agent.
     public static let actorSharing = ParameterSharing.spec(auto: "none: every agent its own actor, as HARL; group shares an actor within a group")
 
-    /// The temperature settings of the soft methods (ALGORITHMS.md §0.8).
+    /// The temperature settings of the soft methods (docs/learners.md §0.8).
     public static let temperatureSpecs: [SettingSpec] = [
         SettingSpec("auto_alpha", .flag(true), "learn α toward the target entropy"),
-        SettingSpec("alpha", .number(0.2), "α when fixed; its starting value when learned"),
-        SettingSpec("alpha_lr", .number(3e-4), "learning rate of log α"),
-        SettingSpec("alpha_max", .number(0), "upper bound of every learned α, log α kept below it (0: none, as HARL)"),
-        SettingSpec("target_entropy_scale", .number(0.98), "discrete target entropy κ·log|A| (HARL's code gives 0, ALGORITHMS.md §0.8)"),
+        SettingSpec("alpha", .number(0.01), "α when fixed; its starting value when learned (HARL, SAC: 0.2; a large start teaches a team with rewards ≤ 1 to avoid ending episodes)", range: .positive),
+        SettingSpec("alpha_lr", .number(3e-4), "learning rate of log α", range: .positive),
+        SettingSpec("alpha_max", .number(0), "upper bound of every learned α, log α kept below it (0: none, as HARL)", range: .nonNegative),
+        SettingSpec("target_entropy_scale", .number(0.5), "discrete target entropy κ·log|A| (SAC-discrete: 0.98, which held a learned team's α up until it stopped finishing episodes; HARL's code gives 0, docs/learners.md §0.8)", range: .unit),
         SettingSpec("target_entropy_per_dim", .number(-1), "continuous target entropy = dim A · this (−1: SAC's −dim A)"),
         SettingSpec("discrete_target_entropy", .text("scaled"), "scaled (κ·log|A|) or harl-legacy (0, HARL's bug)", choices: ["scaled", "harl-legacy"]),
     ]

@@ -1,4 +1,4 @@
-/// The recurrent agent's input for one agent and step (ALGORITHMS.md §0.10): its observation,
+/// The recurrent agent's input for one agent and step (docs/learners.md §0.10): its observation,
 /// the one-hot of its previous action (zeros at t = 0) and the one-hot of its id, for the agents
 /// (`members`) of one network. All members share one observation size and action space; the
 /// id is the agent's position among them.

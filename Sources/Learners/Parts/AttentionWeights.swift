@@ -1,7 +1,7 @@
 import Tensors
 
 /// The positive, joint-action-dependent credit weights λ_i(s, u) = Σ_h λ_{i,h} of FSV
-/// (ALGORITHMS.md §8.2, eqs. 14–15, Qatten-style): per head, λ_{i,h} = softmax over agents of
+/// (docs/learners.md §8.2, eqs. 14–15, Qatten-style): per head, λ_{i,h} = softmax over agents of
 /// e_u,iᵀ W_k,hᵀ W_q,h e_s, with e_s a two-layer embedding of the state and e_u,i one of agent
 /// i's action features (a one-hot for discrete actions, the values for continuous ones) and id.
 /// Each λ_i lies in (0, heads).
@@ -48,7 +48,7 @@ public final class AttentionWeights {
     }
 }
 
-/// FOP's credit weights, the concrete form ALGORITHMS.md §8.2 offers beside the attention: per
+/// FOP's credit weights, the concrete form docs/learners.md §8.2 offers beside the attention: per
 /// head λ_{i,h} = |k_h(s)| · sigmoid(a_h(s))_i · sigmoid(c_h([s, u]))_i, summed over heads. Unlike
 /// the attention's softmax over agents, the weights do not sum to a constant, so they can scale
 /// every agent's advantage up or down with the joint action.

@@ -1,7 +1,7 @@
 import Common
 import Tensors
 
-/// A team's recurrent agent networks (ALGORITHMS.md §0.10): one network per group of agents with
+/// A team's recurrent agent networks (docs/learners.md §0.10): one network per group of agents with
 /// equal observation size and action space, shared within the group with an agent-id input
 /// (PyMARL's parameter sharing; a homogeneous team has one network), or one per agent. Outputs
 /// come back for every agent in world order, padded to the layout's widest action set with

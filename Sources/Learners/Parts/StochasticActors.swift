@@ -1,7 +1,7 @@
 import Common
 import Tensors
 
-/// Feed-forward stochastic actors (ALGORITHMS.md §4.2): a trunk MLP with ReLU and a final tanh,
+/// Feed-forward stochastic actors (docs/learners.md §4.2): a trunk MLP with ReLU and a final tanh,
 /// then a tanh-squashed Gaussian head (continuous agents, §0.6) or masked logits sampled with
 /// Gumbel straight-through (discrete agents, §0.7). One network per agent (HARL: no sharing by
 /// default), or one per group of agents with equal spaces; each network has its agents' own sizes.

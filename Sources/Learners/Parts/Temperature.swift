@@ -1,7 +1,7 @@
 import Foundation
 import Tensors
 
-/// An entropy temperature α (ALGORITHMS.md §0.8): fixed, or learned SAC-v2 style through log α
+/// An entropy temperature α (docs/learners.md §0.8): fixed, or learned SAC-v2 style through log α
 /// toward a target entropy H̄ with L(log α) = −log α · (mean log π + H̄), so α grows while the
 /// policy's entropy is below the target. Clamps, where a method has them, apply when α is used;
 /// with `clampsLogAlpha` log α itself is also kept inside them, so α cannot wind up beyond the bound.
@@ -44,7 +44,7 @@ public final class Temperature {
         }
     }
 
-    /// The discrete SAC target entropy κ·log|A| (the fix of HARL's zero, ALGORITHMS.md §0.8), or
+    /// The discrete SAC target entropy κ·log|A| (the fix of HARL's zero, docs/learners.md §0.8), or
     /// D · `perDimension` for D continuous dimensions (−1: SAC's −D), of one agent's action space.
     public static func defaultTarget(_ space: AgentActions, kappa: Double, perDimension: Double = -1) -> Double {
         switch space {

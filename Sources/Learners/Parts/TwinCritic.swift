@@ -1,7 +1,7 @@
 import Common
 import Tensors
 
-/// The centralized twin soft-Q critic of HASAC and MASAC (ALGORITHMS.md §4.2): two MLPs on
+/// The centralized twin soft-Q critic of HASAC and MASAC (docs/learners.md §4.2): two MLPs on
 /// [s, a¹, …, aᴺ] (one-hot for discrete actions) with Polyak-averaged target copies.
 public final class TwinCritic {
     let q1: MLP, q2: MLP, target1: MLP, target2: MLP

@@ -1,7 +1,7 @@
 import Tensors
 
 /// How per-agent values combine into Q_tot: VDN's sum or QMIX's monotonic hypernetwork mixer
-/// (ALGORITHMS.md §0.9). One value of this type per network (online or target).
+/// (docs/learners.md §0.9). One value of this type per network (online or target).
 public enum ValueMixer {
     case sum
     case qmix(QMixer)

@@ -2,7 +2,7 @@ import Common
 
 /// One episode as it is collected: slot t holds the observations, state and availability seen
 /// at step t (t = 0...length) and, for t < length, the actions taken and the reward received.
-/// Slot `length` is the final state, stored without a reward (ALGORITHMS.md §0.2).
+/// Slot `length` is the final state, stored without a reward (docs/learners.md §0.2).
 public final class EpisodeRecord {
     public let layout: EpisodeLayout
     public private(set) var length = 0
@@ -98,7 +98,7 @@ public final class EpisodeRecord {
     }
 }
 
-/// Whole episodes, first in first out, sampled uniformly without replacement (ALGORITHMS.md §0.2).
+/// Whole episodes, first in first out, sampled uniformly without replacement (docs/learners.md §0.2).
 /// Each episode keeps only its own length of memory.
 public final class EpisodeBuffer {
     public let layout: EpisodeLayout

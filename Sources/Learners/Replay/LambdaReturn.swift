@@ -1,4 +1,4 @@
-/// TD(λ) targets over whole episodes, time-major [t][b] (ALGORITHMS.md §0.4), computed per
+/// TD(λ) targets over whole episodes, time-major [t][b] (docs/learners.md §0.4), computed per
 /// episode from its length L and termination flag instead of PyMARL's padded masks:
 ///
 ///   G_t = r_t + γ·c_{t+1}·[(1 − λ)(Q̄_{t+1} + H_{t+1}) + λ(G_{t+1} + H_{t+1})],   t = L−1 … 0
@@ -38,7 +38,7 @@ public enum LambdaReturn {
 
     /// The reference code's soft λ-return over the padded batch (Soft-QMIX's rl_utils, kept for
     /// comparison behind `soft_lambda_masking=legacy`): the λ branch is masked neither by m_t nor
-    /// by termination, so padded slots leak into terminal targets (ALGORITHMS.md §0.4 pitfall).
+    /// by termination, so padded slots leak into terminal targets (docs/learners.md §0.4 pitfall).
     ///
     ///   G_{T−1} = Q̄_{T−1}·(1 − terminated);  G_t = λγ(G_{t+1} + H_{t+1}) + m_t[r_t + (1−λ)γ(1 − term_t)(Q̄_{t+1} + H_{t+1})]
     ///

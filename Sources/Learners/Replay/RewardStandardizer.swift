@@ -4,7 +4,8 @@ import Foundation
 /// mean and variance running over all rewards collected so far. Value-factorization mixers fit
 /// centred targets far more stably than long runs of large same-sign rewards (e.g. spread's −8 per step).
 public struct RewardStandardizer {
-    private(set) var count = 0.0, mean = 0.0, squaredDeviations = 0.0
+    public private(set) var count = 0.0, mean = 0.0
+    private var squaredDeviations = 0.0
 
     public init() {}
 

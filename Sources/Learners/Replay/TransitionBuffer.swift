@@ -1,6 +1,6 @@
 import Common
 
-/// Single transitions with n-step returns, first in first out (ALGORITHMS.md §0.2, HARL's buffer).
+/// Single transitions with n-step returns, first in first out (docs/learners.md §0.2, HARL's buffer).
 /// Episodes arrive whole, so the n-step sums are exact: from step t the return follows the episode
 /// for k = min(n, length − t) steps, R = Σ_{j<k} γʲ r_{t+j}, and the bootstrap is taken at slot
 /// t + k with discount γᵏ, or 0 when the episode terminated there. A truncated episode bootstraps

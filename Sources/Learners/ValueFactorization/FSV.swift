@@ -2,7 +2,7 @@ import Common
 import Foundation
 import Tensors
 
-/// FSV, discrete (factorised soft value function; anonymous ICLR 2021 submission; ALGORITHMS.md §8).
+/// FSV, discrete (factorised soft value function; anonymous ICLR 2021 submission; docs/learners.md §8).
 /// Energy-based per-agent policies π_i = softmax(Q_i/α) with V_i = α log Σ_{a available} exp(Q_i/α),
 /// so Q_i − V_i = α log π_i. The joint soft Q factorises linearly with joint-action-dependent
 /// weights, which can represent non-monotonic payoffs while IGO keeps execution decentralised:
@@ -17,19 +17,24 @@ public final class FSV: EpisodeLearner {
     public static let name = "fsv"
     public static let summary = "FSV: linear soft value factorization with credit weights (continuous: per-agent actors, Q_i, V_i)"
 
-    public static let settings: [SettingSpec] = RecurrentSettings.specs + [RecurrentSettings.sharing] + [
-        SettingSpec("alpha_start", .number(1.0), "temperature α at step 0"),
-        SettingSpec("alpha_finish", .number(0.01), "temperature α after annealing (α₀)"),
-        SettingSpec("alpha_anneal_steps", .integer(100_000), "environment steps over which α anneals"),
-        SettingSpec("td_lambda", .number(0.0), "λ of the soft TD(λ) targets (0: eq. 16's one-step target)"),
-        SettingSpec("td_hysteresis", .number(1), "weight of TD errors where Q_tot is above its target: 1 is the paper; < 1 is lenient (hysteretic) TD, our addition against relative overgeneralization"),
-        SettingSpec("epsilon_start", .number(0), "probability of a uniformly random behaviour action at step 0 (the matrix protocol uses 1)"),
-        SettingSpec("epsilon_finish", .number(0), "that probability after annealing"),
-        SettingSpec("epsilon_anneal_steps", .integer(100_000), "environment steps over which it anneals"),
+    /// Standardised rewards and a gentler α schedule than the paper's (α 1 → 0.01 over 100k steps, for
+    /// SMAC's rewards; configs/fsv-paper.yaml): with rewards ≤ 1 the paper's early α makes ending an
+    /// episode cost more entropy than it earns, and the greedy team learns never to finish (measured:
+    /// scripts/bench/defaults).
+    public static let settings: [SettingSpec] = RecurrentSettings.specs.withDefaults(["standardise_rewards": .flag(true)])
+        + [RecurrentSettings.sharing] + [
+        SettingSpec("alpha_start", .number(0.1), "temperature α at step 0 (paper: 1)", range: .nonNegative),
+        SettingSpec("alpha_finish", .number(0.01), "temperature α after annealing (α₀)", range: .nonNegative),
+        SettingSpec("alpha_anneal_steps", .integer(50_000), "environment steps over which α anneals (paper: 100000)", range: .nonNegative),
+        SettingSpec("td_lambda", .number(0.0), "λ of the soft TD(λ) targets (0: eq. 16's one-step target)", range: .unit),
+        SettingSpec("td_hysteresis", .number(1), "weight of TD errors where Q_tot is above its target: 1 is the paper; < 1 is lenient (hysteretic) TD, our addition against relative overgeneralization", range: .unit),
+        SettingSpec("epsilon_start", .number(0), "probability of a uniformly random behaviour action at step 0 (the matrix protocol uses 1)", range: .unit),
+        SettingSpec("epsilon_finish", .number(0), "that probability after annealing", range: .unit),
+        SettingSpec("epsilon_anneal_steps", .integer(100_000), "environment steps over which it anneals", range: .nonNegative),
         SettingSpec("lambda_form", .text("attention"), "attention (the paper's eq. 15, softmax over agents) or fop (FOP's product form)",
                     choices: ["attention", "fop"]),
-        SettingSpec("attention_heads", .integer(4), "heads H of the credit weights"),
-        SettingSpec("attention_embed", .integer(64), "units of the state and action embeddings"),
+        SettingSpec("attention_heads", .integer(4), "heads H of the credit weights", range: .count),
+        SettingSpec("attention_embed", .integer(64), "units of the state and action embeddings", range: .count),
         SettingSpec("vtot_weight_bias", .number(0), "added to the bias of V_tot's state-conditioned weights w_i(s) at initialisation (1: start VDN-like, |w_i| ≈ 1)"),
         SettingSpec("vtot_gradient", .text("trainable"), "trainable (w, b learn; V_i stopped) or literal (eq. 33 as printed: no gradient)",
                     choices: ["trainable", "literal"]),

@@ -2,7 +2,7 @@ import Common
 import Tensors
 
 /// Double Q-learning with TD(λ) targets on a factorized Q_tot: the update shared by QMIX and
-/// VDN (ALGORITHMS.md §1.3–§1.4, §2; PyMARL2's nq_learner with the corrected λ-return of §0.4).
+/// VDN (docs/learners.md §1.3–§1.4, §2; PyMARL2's nq_learner with the corrected λ-return of §0.4).
 ///
 ///   Q_tot,t = mixer(s_t, Q_1(τ¹_t, a¹_t), …, Q_N(τᴺ_t, aᴺ_t))
 ///   a*_i = argmax over available a of Q_i(τⁱ_{t+1}, a)          (online network: double Q)
@@ -12,11 +12,11 @@ import Tensors
 /// Behaviour: ε-greedy over available actions, ε annealed linearly; tests act greedily.
 public final class FactorizedQLearning: EpisodeLearner {
     public static let settings: [SettingSpec] = RecurrentSettings.specs + [RecurrentSettings.sharing] + [
-        SettingSpec("td_lambda", .number(0.6), "λ of the TD(λ) targets (0: one-step)"),
+        SettingSpec("td_lambda", .number(0.6), "λ of the TD(λ) targets (0: one-step)", range: .unit),
         SettingSpec("double_q", .flag(true), "choose bootstrap actions with the online network"),
-        SettingSpec("epsilon_start", .number(1.0), "ε at step 0"),
-        SettingSpec("epsilon_finish", .number(0.05), "ε after annealing"),
-        SettingSpec("epsilon_anneal_steps", .integer(100_000), "environment steps over which ε anneals"),
+        SettingSpec("epsilon_start", .number(1.0), "ε at step 0", range: .unit),
+        SettingSpec("epsilon_finish", .number(0.05), "ε after annealing", range: .unit),
+        SettingSpec("epsilon_anneal_steps", .integer(100_000), "environment steps over which ε anneals", range: .nonNegative),
     ]
 
     let layout: EpisodeLayout

@@ -2,7 +2,7 @@ import Common
 import Foundation
 import Tensors
 
-/// Soft-QMIX (Chen, Huang & Schneider 2024; ALGORITHMS.md §6). Each agent's recurrent values
+/// Soft-QMIX (Chen, Huang & Schneider 2024; docs/learners.md §6). Each agent's recurrent values
 /// q_i(τⁱ, ·) decide execution (argmax); during training, state-conditioned order-preserving
 /// transforms turn them into local values Q_i = g_i(q_i; s) for the mixer and into policy logits
 /// f_i(Q_i; s), and the policy π_i = softmax(f_i(Q_i)/α) is trained max-entropy style.
@@ -16,18 +16,21 @@ public final class SoftQMIX: EpisodeLearner {
     public static let name = "soft-qmix"
     public static let summary = "Soft-QMIX: order-preserving transforms give a max-entropy policy on top of QMIX-style values"
 
-    public static let settings: [SettingSpec] = RecurrentSettings.specs + [RecurrentSettings.sharing] + [
-        SettingSpec("alpha", .number(0.03), "fixed entropy temperature α"),
-        SettingSpec("td_lambda", .number(0.4), "λ of the soft TD(λ) targets"),
+    /// Standardised rewards by default: α is then measured against rewards of unit spread, so that a
+    /// world with small rewards is not dominated by the entropy bonus (measured: scripts/bench/defaults).
+    public static let settings: [SettingSpec] = RecurrentSettings.specs.withDefaults(["standardise_rewards": .flag(true)])
+        + [RecurrentSettings.sharing] + [
+        SettingSpec("alpha", .number(0.03), "fixed entropy temperature α", range: .nonNegative),
+        SettingSpec("td_lambda", .number(0.4), "λ of the soft TD(λ) targets", range: .unit),
         SettingSpec("mixer", .text("sum"), "sum (the released code; reproduces the paper's matrix table) or qmix (the paper's text)",
                     choices: ["sum", "qmix"]),
         SettingSpec("weighted_td", .flag(true), "the code's half weight for TD errors that move Q_tot away from Σ f_i"),
-        SettingSpec("td_hysteresis", .number(1), "weight of TD errors where Q_tot is above its target: 1 is the paper; < 1 is lenient (hysteretic) TD, our addition against relative overgeneralization"),
-        SettingSpec("soft_lambda_masking", .text("corrected"), "corrected (ALGORITHMS.md §0.4) or legacy (the reference code's padded recursion)",
+        SettingSpec("td_hysteresis", .number(1), "weight of TD errors where Q_tot is above its target: 1 is the paper; < 1 is lenient (hysteretic) TD, our addition against relative overgeneralization", range: .unit),
+        SettingSpec("soft_lambda_masking", .text("corrected"), "corrected (docs/learners.md §0.4) or legacy (the reference code's padded recursion)",
                     choices: ["corrected", "legacy"]),
-        SettingSpec("g_hidden", .integer(16), "units of the transform g (0: affine)"),
-        SettingSpec("mixing_embed", .integer(32), "QMIX mixer embedding size (mixer=qmix)"),
-        SettingSpec("hypernet_hidden", .integer(64), "hypernetwork hidden units"),
+        SettingSpec("g_hidden", .integer(16), "units of the transform g (0: affine)", range: .nonNegative),
+        SettingSpec("mixing_embed", .integer(32), "QMIX mixer embedding size (mixer=qmix)", range: .count),
+        SettingSpec("hypernet_hidden", .integer(64), "hypernetwork hidden units", range: .count),
     ]
 
     let layout: EpisodeLayout

@@ -1,7 +1,7 @@
 import Common
 
 /// VDN (Sunehag et al. 2018): Q_tot = Σ_i Q_i(τⁱ, aⁱ), no state input; otherwise QMIX's
-/// update (ALGORITHMS.md §2).
+/// update (docs/learners.md §2).
 public enum VDN {
     public static let name = "vdn"
     public static let summary = "VDN: additive value decomposition of recurrent agent Q-values"

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Gumbel-softmax with the straight-through estimator (ALGORITHMS.md §0.7): the forward value is the one-hot of
+/// Gumbel-softmax with the straight-through estimator (docs/learners.md §0.7): the forward value is the one-hot of
 /// argmax y with y = softmax((ℓ + g)/T), the gradient is that of y.
 public struct GumbelSoftmaxSample {
     /// One-hot actions [..., A] carrying y's gradient.

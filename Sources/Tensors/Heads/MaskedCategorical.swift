@@ -1,6 +1,6 @@
 import Foundation
 
-/// A categorical policy over the available actions of each row (ALGORITHMS.md §0.5): unavailable actions get
+/// A categorical policy over the available actions of each row (docs/learners.md §0.5): unavailable actions get
 /// probability 0, log-probabilities and entropy are computed over available actions only.
 public struct MaskedCategorical {
     /// The raw logits [..., A].

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A tanh-squashed diagonal Gaussian policy (ALGORITHMS.md §0.6): u = μ + σε, a = tanh(u),
+/// A tanh-squashed diagonal Gaussian policy (docs/learners.md §0.6): u = μ + σε, a = tanh(u),
 /// log π(a) = Σ_d [log N(u; μ, σ) − 2(log 2 − u − softplus(−2u))], log σ clamped to [−20, 2].
 public struct TanhGaussian {
     /// Mean μ [..., D].

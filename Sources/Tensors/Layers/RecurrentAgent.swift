@@ -1,4 +1,4 @@
-/// PyMARL's recurrent agent network (ALGORITHMS.md §0.10): x → Linear + ReLU → GRUCell → Linear.
+/// PyMARL's recurrent agent network (docs/learners.md §0.10): x → Linear + ReLU → GRUCell → Linear.
 /// Parameter names: "<name>.fc1.*", "<name>.rnn.*", "<name>.fc2.*" (as PyMARL's RNNAgent).
 public final class RecurrentAgent {
     /// Input layer.

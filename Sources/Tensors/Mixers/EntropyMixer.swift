@@ -1,4 +1,4 @@
-/// ADER's entropy mixer f^H (ALGORITHMS.md §5.2, reconstructed [R]: the official module is not
+/// ADER's entropy mixer f^H (docs/learners.md §5.2, reconstructed [R]: the official module is not
 /// published): the QMIX mixer of §0.9 with N monotone heads instead of one, so that
 /// [f^H(s, q)]_i = Q^{H,i}_JT. One hidden layer is shared by the heads:
 ///

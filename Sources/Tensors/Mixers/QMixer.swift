@@ -1,6 +1,6 @@
 import Foundation
 
-/// QMIX's monotonic mixing network with two-layer hypernetworks (ALGORITHMS.md §0.9):
+/// QMIX's monotonic mixing network with two-layer hypernetworks (docs/learners.md §0.9):
 /// W1 = |hw1(s)|, b1 = hb1(s), W2 = |hw2(s)|, b2 = hb2(s); Q_tot = ELU(qᵀW1 + b1)·W2 + b2.
 /// Parameter names follow PyMARL-style modules: "<name>.hw1.0.weight", "<name>.hb1.weight", "<name>.hb2.2.bias", ….
 public final class QMixer {

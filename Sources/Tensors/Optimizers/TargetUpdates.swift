@@ -1,4 +1,4 @@
-/// Target-network updates (ALGORITHMS.md §0.3), matching parameters by position.
+/// Target-network updates (docs/learners.md §0.3), matching parameters by position.
 extension ParameterSet {
     /// Hard target update: copies values from `source`, matched by position (shapes must agree).
     public func copy(from source: ParameterSet) {
