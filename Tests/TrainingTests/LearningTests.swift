@@ -18,6 +18,21 @@ final class LearningTests: XCTestCase {
         return (run, try run.run())
     }
 
+    /// A world nobody tuned for (three agents, action masks, a reward of 1 when they meet, random play
+    /// meets in 15 % of episodes): the soft actor-critic and ADER defaults, which once taught such a team
+    /// never to finish an episode, beat random play within 10k steps (scripts/bench/defaults measures
+    /// every learner over the full default length).
+    func testDefaultsLearnAWorldNobodyTunedFor() throws {
+        for algo in ["hasac", "ader"] {
+            for seed: UInt64 in [1, 2] {
+                let (_, summary) = try train("Tests/TrainingTests/Fixtures/defaults/meet.lua", algo, seed: seed,
+                                             [("steps", "10000"), ("log_interval", "5000"), ("replay_episodes", "0")])
+                XCTAssertGreaterThan(summary.finalTestReturnMean, 0.5, "\(algo) seed \(seed): random play meets in 15 % of episodes")
+                XCTAssertEqual(summary.warnings, [], "\(algo) seed \(seed)")
+            }
+        }
+    }
+
     func testQMIXAndVDNFallIntoTheRelativeOvergeneralizationTrap() throws {
         for algo in ["qmix", "vdn"] {
             for seed: UInt64 in [1, 2, 3] {

@@ -34,7 +34,9 @@ public final class ADER: TransitionLearner {
 
     // The ADER code clips every optimizer's gradient norm at 10 (§5.5); without it the critics of
     // H-PP diverged within 50–75k steps (seeds 1 and 2: q_reward_mean 3·10³ at 100k, 10⁹–10¹⁰ at 300k).
-    static let sharedSettings: [SettingSpec] = ActorCriticSettings.specs.withDefaults(["grad_clip": .number(10)]) + [
+    // One update per 10 steps by default, not 4: an ADER update (per-agent reward and entropy critics,
+    // two mixers) costs about four of HASAC's, and a new world's default run should stay near a minute.
+    static let sharedSettings: [SettingSpec] = ActorCriticSettings.specs.withDefaults(["grad_clip": .number(10), "updates_per_step": .number(0.1)]) + [
         SettingSpec("auto_alpha", .flag(true), "learn each αᵢ toward its target entropy (eq. B.6)"),
         SettingSpec("alpha", .number(Foundation.exp(-2.0)), "initial αᵢ (paper's continuous tasks: e^−2)", range: .positive),
         SettingSpec("alpha_lr", .number(5e-4), "learning rate of log αᵢ (code: the critic learning rate)", range: .positive),

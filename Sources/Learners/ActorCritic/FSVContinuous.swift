@@ -29,7 +29,10 @@ public final class FSVContinuous: TransitionLearner {
         "hidden": .integer(64), "actor_lr": .number(3e-4), "critic_lr": .number(3e-4), "n_step": .integer(1), "batch_size": .integer(256),
     ]
 
-    public static let settings: [SettingSpec] = ActorCriticSettings.specs.withDefaults(paperDefaults) + ActorCriticSettings.temperatureSpecs + [
+    /// SAC's starting temperature 0.2, not the other soft actor-critics' 0.01: started that low, FSV's
+    /// learned α climbed back late in training and the team came apart (measured: scripts/bench/defaults).
+    public static let settings: [SettingSpec] = ActorCriticSettings.specs.withDefaults(paperDefaults)
+        + ActorCriticSettings.temperatureSpecs.withDefaults(["alpha": .number(0.2)]) + [
         SettingSpec("lambda_form", .text("attention"), "attention (the paper's eq. 15, softmax over agents) or fop (FOP's product form)",
                     choices: ["attention", "fop"]),
         SettingSpec("attention_heads", .integer(4), "heads H of the credit weights", range: .count),
