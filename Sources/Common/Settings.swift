@@ -194,12 +194,15 @@ public struct Settings: Sendable {
     /// Whether the learner declares a setting of this name (some settings belong to one family only).
     public func has(_ name: String) -> Bool { values[name] != nil }
 
+    static let rule = "\n  rule: a learner's settings have names, types and allowed values (marl-sim help settings <learner>, docs/settings.md)"
+
     /// Applies `key=value` overrides; an unknown key or a value of the wrong kind is an error.
     public mutating func apply(_ overrides: [(String, String)], from source: String) throws {
         for (key, text) in overrides {
             guard let spec = specs.first(where: { $0.name == key || $0.formerNames.contains(key) }) else {
                 let hint = Suggestions.hint(for: key, in: specs.map(\.name))
-                throw SettingsError(message: "\(source): unknown setting '\(key)'\(hint); valid settings: \(specs.map(\.name).sorted().joined(separator: ", "))")
+                throw SettingsError(message: "\(source): unknown setting '\(key)'\(hint); valid settings: \(specs.map(\.name).sorted().joined(separator: ", "))"
+                                        + Self.rule)
             }
             if key != spec.name {
                 let warning = "\(source): setting '\(key)' is now called '\(spec.name)'; the old name will go"
@@ -210,7 +213,7 @@ public struct Settings: Sendable {
                 values[spec.name] = value
                 sources[spec.name] = source
             case let .failure(error):
-                throw SettingsError(message: "\(source): \(error.message)")
+                throw SettingsError(message: "\(source): \(error.message)" + Self.rule)
             }
         }
     }
