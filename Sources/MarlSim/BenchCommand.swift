@@ -8,8 +8,8 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks: prints workload=<name> steps_per_s=<x> or us_per_step=<x> lines.",
         discussion: """
-            nn: the seven learner workloads of shared/anchors/torch_reference.py (same names and shapes), one \
-            thread, µs per step, after the OpenBLAS core type; scripts/bench/nn-vs-torch puts PyTorch beside them.
+            nn: the seven learner workloads of the PyTorch anchor (same names and shapes), one thread, µs per \
+            step, after the OpenBLAS core type; scripts/bench/nn-vs-torch puts the anchor beside them.
             worlds: steps/s of every bundled world with the random policy (one thread, and two instances on two \
             threads), and the host's overhead per step.
             """)
@@ -70,7 +70,7 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// Worlds measured again with other options: the MPE2 anchors' (shared/anchors/mpe2_rate.py:
+    /// Worlds measured again with other options: the MPE2 speed anchor's (an outside reference script:
     /// simple_spread_v3 and simple_tag_v3 with all four agents acting; its speaker_listener is the
     /// bundled world's default), speaker_listener with continuous actions, and the smallest and the
     /// largest SMAC-like combat maps.

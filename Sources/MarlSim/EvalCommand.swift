@@ -31,13 +31,16 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print one JSON object (with every episode's return) instead of text.")
     var json = false
 
+    @Option(name: .customLong("env"), help: ArgumentHelp("A world option replacing the trained one (repeatable): evaluate on a variant of the world.", valueName: "key=value"))
+    var env: [String] = []
+
     func validate() throws {
         guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
     }
 
     func run() throws {
         do {
-            let reopened = try ReopenedRun(folder: folder)
+            let reopened = try ReopenedRun(folder: folder, options: try parseWorldOptions(env))
             if reopened.worldChanged {
                 FileHandle.standardError.write(Data("note: \(reopened.run.file) changed since the run was trained (its hash differs from config.json's)\n".utf8))
             }
@@ -47,7 +50,8 @@ struct EvalCommand: ParsableCommand {
                 return
             }
             let s = result.statistics, lengths = Statistics(result.lengths)
-            emit("eval  \(folder)  \(reopened.run.entry.name) on \(reopened.run.file), \(stochastic ? "stochastic" : "greedy"), "
+            let variant = env.isEmpty ? "" : " (" + env.joined(separator: " ") + ")"
+            emit("eval  \(folder)  \(reopened.run.entry.name) on \(reopened.run.file)\(variant), \(stochastic ? "stochastic" : "greedy"), "
                  + "\(episodes) episodes, world seed \(seed), weights after \(reopened.trainedSteps) steps")
             emit(String(format: "return   mean %.6g  std %.6g  95%% interval [%.6g, %.6g]  min %.6g  max %.6g",
                         s.mean, s.std, result.interval.lowerBound, result.interval.upperBound, s.min, s.max))

@@ -14,7 +14,9 @@ public struct ReopenedRun {
 
     static let rule = "rule: a run folder holds the config.json and model.safetensors that `marl-sim <world.lua> --algo <name>` wrote"
 
-    public init(folder: String, limits: WorldLimits = WorldLimits()) throws {
+    /// `options` replace the trained world's options of the same name (evaluating on a variant of
+    /// the world); the team must keep its observation sizes and action spaces.
+    public init(folder: String, options: [(String, OptionValue)] = [], limits: WorldLimits = WorldLimits()) throws {
         let configPath = (folder as NSString).appendingPathComponent("config.json")
         func fail(_ path: String, _ message: String) -> TrainingError {
             TrainingError(message: "\(path): \(message)\n  \(Self.rule)")
@@ -32,7 +34,12 @@ public struct ReopenedRun {
         guard FileManager.default.fileExists(atPath: world) else {
             throw fail(configPath, "the world '\(world)' is not found from \(FileManager.default.currentDirectoryPath) (run from the folder you trained in)")
         }
-        run = try TrainingRun(file: world, options: config.worldOptions.map { ($0.0, OptionValue(parsing: $0.1)) }, learner: learner,
+        var worldOptions = config.worldOptions.map { ($0.0, OptionValue(parsing: $0.1)) }
+        for (key, value) in options {
+            worldOptions.removeAll { $0.0 == key }
+            worldOptions.append((key, value))
+        }
+        run = try TrainingRun(file: world, options: worldOptions, learner: learner,
                               configured: config.settings, configSource: configPath, overrides: [], seed: seed,
                               folder: folder, limits: limits)
 

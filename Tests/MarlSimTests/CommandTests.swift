@@ -206,6 +206,10 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertEqual(text.status, 0, text.stderr)
         XCTAssertTrue(text.stdout.contains("qmix on envs/matrix/nonmono.lua, greedy, 50 episodes, world seed 1"), text.stdout)
         XCTAssertTrue(text.stdout.contains("return   mean 0  std 0  95% interval [0, 0]  min 0  max 0"), text.stdout)
+        let variant = try runMarlSim(["eval", folder, "--episodes", "20", "--env", "payoff=easy"])
+        XCTAssertEqual(variant.status, 0, variant.stderr)
+        XCTAssertTrue(variant.stdout.contains("qmix on envs/matrix/nonmono.lua (payoff=easy), greedy, 20 episodes"), variant.stdout)
+        XCTAssertTrue(variant.stdout.contains("return   mean 0  std 0"), "a B/C pair earns 0 in the easy payoff too\n\(variant.stdout)")
         let json = try runMarlSim(["eval", folder, "--episodes", "8", "--stochastic", "--json", "--seed", "3"])
         XCTAssertEqual(json.status, 0, json.stderr)
         let parsed = try JSONValue.parse(json.stdout)
@@ -215,6 +219,7 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertEqual(try runMarlSim(["eval", folder, "--episodes", "8", "--stochastic", "--json", "--seed", "3"]).stdout, json.stdout,
                        "seeded: the same text again")
         for (arguments, expected, status) in [(["eval", "nowhere"], "nowhere: not a run folder", Int32(1)),
+                                              (["eval", folder, "--env", "payoff=hard"], "option 'payoff' must be one of qtran, easy, got 'hard'", 1),
                                               (["eval", folder, "--episodes", "0"], "--episodes must be at least 1", 64)] {
             let result = try runMarlSim(arguments)
             XCTAssertEqual(result.status, status, "\(arguments)")

@@ -47,6 +47,16 @@ final class DocumentationTests: XCTestCase {
         XCTAssertGreaterThan(references, 0, "the scan found no markdown citations at all; is the root right?")
     }
 
+    /// The team's inputs outside the checkout (papers, specs, anchor scripts) are not cited by the code:
+    /// a reader of Sources/ has only the repository.
+    func testSourcesCiteNothingOutsideTheRepository() {
+        for file in scannedFiles() where file.path.hasPrefix("Sources/") {
+            for (index, line) in file.lines.enumerated() where line.contains("shared/") && !line.contains("//shared/") {
+                XCTFail("\(file.path):\(index + 1): cites a file outside the repository: \(line.trimmingCharacters(in: .whitespaces))")
+            }
+        }
+    }
+
     func testEveryCitedSectionIsAHeading() {
         var headingsByFile: [String: Set<String>] = [:]
         for file in scannedFiles() {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The seven standard learner workloads of `shared/anchors/torch_reference.py`, same names and shapes,
-/// timed like the Python script (5 warm-up steps, doubling until a batch takes > 0.2 s, best of 3 repeats).
+/// The seven standard learner workloads of the PyTorch anchor (a reference script kept outside this
+/// repository, which scripts/bench/nn-vs-torch runs beside these), same names and shapes, timed like it (5 warm-up steps, doubling until a batch takes > 0.2 s, best of 3 repeats).
 public enum NNBenchmark {
     /// Workload names in run order.
     public static let workloadNames = ["mlp64_b32", "mlp64_b1024", "mlp256_b1000", "gru64_t50_b32",
