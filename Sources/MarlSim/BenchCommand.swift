@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tensors
+import Training
 import Worlds
 
 struct BenchCommand: ParsableCommand {
@@ -12,9 +13,12 @@ struct BenchCommand: ParsableCommand {
             step, after the OpenBLAS core type; scripts/bench/nn-vs-torch puts the anchor beside them.
             worlds: steps/s of every bundled world with the random policy (one thread, and two instances on two \
             threads), and the host's overhead per step.
+            learners: each learner's update on its flagship world (its recommended settings, memory filled by \
+            random play): µs per update and per environment step, the update's GEMM MFLOP, its floor (those \
+            matrix products at the sgemm rates measured here for their shapes) and the ratio to it. Not part of all.
             """)
 
-    @Argument(help: "nn, worlds or all")
+    @Argument(help: "nn, worlds, learners or all (nn and worlds)")
     var suite: String = "all"
 
     @Option(help: "Seconds per measurement (worlds: 0.5; nn: 1).")
@@ -29,7 +33,9 @@ struct BenchCommand: ParsableCommand {
     var selected: Set<String>? { only.map { Set($0.split(separator: ",").map(String.init)) } }
 
     func validate() throws {
-        guard ["nn", "worlds", "all"].contains(suite) else { throw ValidationError("unknown suite '\(suite)'; choose nn, worlds or all") }
+        guard ["nn", "worlds", "learners", "all"].contains(suite) else {
+            throw ValidationError("unknown suite '\(suite)'; choose nn, worlds, learners or all")
+        }
         if let seconds { guard seconds > 0, seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60]") } }
         if let selected {
             let known = Set(NNBenchmark.workloadNames)
@@ -41,6 +47,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         do {
+            if suite == "learners" { return try benchLearners() }
             if suite != "worlds" { benchNN() }
             if suite != "nn" { try benchWorlds() }
         } catch {
@@ -67,6 +74,17 @@ struct BenchCommand: ParsableCommand {
         NNBenchmark.run(only: wanted, seconds: seconds ?? 1) { name, microseconds in
             emit(String(format: "workload=%@ us_per_step=%.1f", name, microseconds))
             fflush(stdout)
+        }
+    }
+
+    func benchLearners() throws {
+        guard let envs = WorldFiles.bundledFolder() else { throw OptionError(message: "no envs/ folder found; set MARLSIM_ENVS") }
+        emit("openblas_coretype=\(openBLASCoreType())")
+        for workload in LearnerBench.workloads where selected?.contains(workload.name) ?? true {
+            let result = try LearnerBench.measure(workload, file: WorldFiles.displayPath(envs + "/" + workload.file), seconds: seconds ?? 2)
+            emit(String(format: "workload=%@ us_per_update=%.0f us_per_step=%.1f gemm_mflop=%.1f floor_us=%.0f ratio=%.2f",
+                        workload.name, result.microsecondsPerUpdate, result.microsecondsPerStep, result.gemmMegaflops,
+                        result.floorMicroseconds, result.ratio))
         }
     }
 

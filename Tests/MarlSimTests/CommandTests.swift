@@ -120,6 +120,14 @@ final class CommandTests: XCTestCase {
         XCTAssertEqual(reward, easy[Int(a1) - 1][Int(a2) - 1])
     }
 
+    func testBenchLearnersPrintsTheUpdateAgainstItsGEMMFloor() throws {
+        let result = try runMarlSim(["bench", "learners", "--only", "qmix_spread", "--seconds", "0.05"], timeout: 120)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let line = try XCTUnwrap(result.stdout.split(separator: "\n").last.map(String.init))
+        XCTAssertNotNil(line.range(of: #"^workload=qmix_spread us_per_update=[0-9]+ us_per_step=[0-9.]+ gemm_mflop=[0-9.]+ floor_us=[0-9]+ ratio=[0-9.]+$"#,
+                                   options: .regularExpression), line)
+    }
+
     func testBenchWorldsPrintsWorkloadLines() throws {
         let result = try runMarlSim(["bench", "worlds", "--only", "two_step", "--seconds", "0.05"])
         XCTAssertEqual(result.status, 0, result.stderr)
