@@ -42,40 +42,55 @@ public enum LearnerBench {
         public var ratio: Double { microsecondsPerUpdate / floorMicroseconds }
     }
 
+    /// A run's replay memory filled with random play until its learner updates, then updates on demand.
+    final class Updates {
+        let run: TrainingRun
+        let memory: ReplayMemory
+        let isEpisodic: Bool
+        /// Steps that make one update: an episode learner updates once per store, a transition
+        /// learner every 1 / updates_per_step steps.
+        let stepsPerUpdate: Int
+        private(set) var stepsPerEpisode = 0.0
+        private var step = 0, episodes = 0
+
+        init(run: TrainingRun) throws {
+            self.run = run
+            memory = ReplayMemory(learner: run.learner, layout: run.layout, settings: run.settings, seed: 1)
+            if case .episodes = run.learner { isEpisodic = true } else { isEpisodic = false }
+            stepsPerUpdate = isEpisodic ? 1 : Int((1 / run.settings.double("updates_per_step")).rounded(.up))
+            let collector = Collector(pool: run.pool, layout: run.layout, recording: true)
+            var random = SeededGenerator(seed: 1, stream: 0x3A43)
+            while true {
+                let outcomes = try withUnsafeMutablePointer(to: &random) { try collector.collect(.uniform(run.layout, rng: $0)) }
+                let collected = outcomes.reduce(0) { $0 + $1.length }
+                step += collected
+                episodes += outcomes.count
+                if !memory.store(collector.records, collected: collected, step: step, episodes: episodes).isEmpty { break }
+            }
+            stepsPerEpisode = Double(step) / Double(max(episodes, 1))
+        }
+
+        /// Runs at least `count` updates on batches sampled from the memory; returns how many ran.
+        @discardableResult
+        func run(_ count: Int) -> Int {
+            var done = 0
+            while done < count {
+                step += stepsPerUpdate
+                done += memory.store([], collected: stepsPerUpdate, step: step, episodes: episodes).count
+            }
+            return done
+        }
+    }
+
     /// Fills the memory with random play, then times updates for about `seconds`.
     public static func measure(_ workload: Workload, file: String, seconds: Double = 1) throws -> Result {
         let run = try TrainingRun(file: file, options: workload.options, learner: workload.learner, overrides: [], seed: 1,
                                   folder: NSTemporaryDirectory() + "marl-sim-bench-unused")
-        let settings = run.settings, layout = run.layout
-        let memory = ReplayMemory(learner: run.learner, layout: layout, settings: settings, seed: 1)
-        let collector = Collector(pool: run.pool, layout: layout, recording: true)
-        var random = SeededGenerator(seed: 1, stream: 0x3A43)
-        var step = 0, episodes = 0
-        while true {
-            let outcomes = try withUnsafeMutablePointer(to: &random) { try collector.collect(.uniform(layout, rng: $0)) }
-            let collected = outcomes.reduce(0) { $0 + $1.length }
-            step += collected
-            episodes += outcomes.count
-            if !memory.store(collector.records, collected: collected, step: step, episodes: episodes).isEmpty { break }
-        }
-        let stepsPerEpisode = Double(step) / Double(max(episodes, 1))
-        // Steps that make one update: an episode learner updates once per store, a transition learner
-        // every 1 / updates_per_step steps.
-        let isEpisodic: Bool
-        if case .episodes = run.learner { isEpisodic = true } else { isEpisodic = false }
-        let perUpdate = isEpisodic ? 1 : Int((1 / settings.double("updates_per_step")).rounded(.up))
-        func updates(_ count: Int) -> Int {
-            var done = 0
-            while done < count {
-                step += perUpdate
-                done += memory.store([], collected: perUpdate, step: step, episodes: episodes).count
-            }
-            return done
-        }
-        _ = updates(5)
+        let updates = try Updates(run: run)
+        updates.run(5)
         GEMMRecorder.shapes.removeAll(keepingCapacity: true)
         GEMMRecorder.isRecording = true
-        let recorded = updates(4)
+        let recorded = updates.run(4)
         GEMMRecorder.isRecording = false
         var counts: [GEMMShape: Int] = [:]
         for shape in GEMMRecorder.shapes { counts[shape, default: 0] += 1 }
@@ -87,13 +102,14 @@ public enum LearnerBench {
         let start = DispatchTime.now().uptimeNanoseconds
         var elapsed = 0.0
         repeat {
-            timed += updates(4)
+            timed += updates.run(4)
             elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         } while elapsed < seconds
-        let perUpdateMicroseconds = elapsed / Double(timed) * 1e6
-        let perStep = isEpisodic ? perUpdateMicroseconds / (Double(settings.int("envs")) * stepsPerEpisode)
-                                 : perUpdateMicroseconds * settings.double("updates_per_step")
-        return Result(microsecondsPerUpdate: perUpdateMicroseconds, microsecondsPerStep: perStep, gemmMegaflops: flops / 1e6,
+        let perUpdate = elapsed / Double(timed) * 1e6
+        let settings = run.settings
+        let perStep = updates.isEpisodic ? perUpdate / (Double(settings.int("envs")) * updates.stepsPerEpisode)
+                                         : perUpdate * settings.double("updates_per_step")
+        return Result(microsecondsPerUpdate: perUpdate, microsecondsPerStep: perStep, gemmMegaflops: flops / 1e6,
                       floorMicroseconds: floor)
     }
 }

@@ -76,6 +76,11 @@ public final class TrainingRun {
         learner = variant.make(layout, settings, seed)
     }
 
+    /// The team of a world file with these options, as the learners see it.
+    public static func layout(ofFile file: String, options: [(String, OptionValue)] = []) throws -> EpisodeLayout {
+        layout(of: try LuaWorld(file: file, options: options).spec)
+    }
+
     /// The learners' view of a world's agents: each agent's observation size and action space.
     public static func layout(of spec: WorldSpec) -> EpisodeLayout {
         EpisodeLayout(observationSizes: spec.observationSizes, stateSize: spec.stateSize,

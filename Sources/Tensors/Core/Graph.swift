@@ -3,6 +3,10 @@
 ///
 /// Forward operations run eagerly and record an `Op`; `backward(_:)` walks the tape in reverse.
 public final class Graph {
+    /// Buffers every graph's arenas have allocated or grown so far in this process; a step that
+    /// repeats its shapes adds none.
+    public static var arenaGrowths: Int { Arena.growths }
+
     var nodes: [Node] = []
     let values = Arena()
     let grads = Arena()
