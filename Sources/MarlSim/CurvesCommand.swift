@@ -50,10 +50,10 @@ struct CurvesCommand: ParsableCommand {
             var read: [(learner: String, world: String, folder: String, steps: [Double], values: [Double])] = []
             var worlds: [String] = []
             var interrupted: Set<Int> = []
-            var worldOptions: [(String, OptionValue)] = []
+            var configs: [ConfigFile] = []
             for folder in folders {
-                let config = try RunFolder.readConfig(folder: folder)
-                guard case let .string(learner)? = config["learner"], case let .string(file)? = config["world"] else {
+                let config = try ConfigFile.ofRun(folder)
+                guard let learner = config.learner, let file = config.world else {
                     throw OptionError(message: "\(folder)/config.json: needs the string fields 'learner' and 'world'")
                 }
                 let columns = try RunFolder.readMetrics(folder: folder)
@@ -61,17 +61,9 @@ struct CurvesCommand: ParsableCommand {
                     throw OptionError(message: "\(folder)/metrics.csv: no column '\(metric)'; columns: \(columns.keys.sorted().joined(separator: ", "))")
                 }
                 // A world is its file and its options: speaker_listener with actions=continuous is another world.
-                var world = file
-                if case let .object(options)? = config["world_options"], !options.isEmpty {
-                    world += " " + options.map { key, value in
-                        if case let .string(text) = value { return "\(key)=\(text)" }
-                        return "\(key)=\(value.serialized)"
-                    }.joined(separator: " ")
-                }
+                let world = ([file] + config.worldOptions.map { "\($0.0)=\($0.1)" }).joined(separator: " ")
                 if !worlds.contains(world) { worlds.append(world) }
-                if case let .object(options)? = config["world_options"] {
-                    worldOptions = options.map { ($0.0, OptionValue(parsing: { if case let .string(t) = $0 { return t } else { return $0.serialized } }($0.1))) }
-                }
+                configs.append(config)
                 let summary = try? JSONValue.parse(String(contentsOfFile: (folder as NSString).appendingPathComponent("summary.json"), encoding: .utf8))
                 if summary?["interrupted"] != .bool(false) { interrupted.insert(read.count) }
                 read.append((learner, world, folder, steps, values))
@@ -91,10 +83,11 @@ struct CurvesCommand: ParsableCommand {
                 if let value = Double(baseline), value.isFinite {
                     chart.addLevel(value, name: "baseline \(baseline)")
                 } else if baseline == "random" {
-                    guard worlds.count == 1, case let .string(file)? = try RunFolder.readConfig(folder: folders[0])["world"] else {
+                    guard worlds.count == 1, let file = configs[0].world else {
                         throw OptionError(message: "--baseline random needs runs of one world; these cover \(worlds.joined(separator: ", "))")
                     }
-                    let returns = try Rollout(file: file, options: worldOptions, seed: 1, instances: 2).run(episodes: 1000).map(\.episodeReturn)
+                    let returns = try Rollout(file: file, options: configs[0].worldOptions(overriddenBy: []), seed: 1, instances: 2)
+                        .run(episodes: 1000).map(\.episodeReturn)
                     let mean = Statistics(returns).mean
                     chart.addLevel(mean, name: String(format: "random play (%.4g)", mean))
                 } else {

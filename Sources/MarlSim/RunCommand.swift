@@ -43,11 +43,8 @@ struct RunCommand: ParsableCommand {
         do {
             let file = try config.map { try ConfigFile(path: $0) }
             let seed = self.seed ?? file?.seed ?? 1
-            var options = try parseWorldOptions((file?.worldOptions ?? []).map { "\($0.0)=\($0.1)" })
-            for (key, value) in try world.parsedOptions() {
-                options.removeAll { $0.0 == key }
-                options.append((key, value))
-            }
+            let given = try world.parsedOptions()
+            let options = file?.worldOptions(overriddenBy: given) ?? given
             guard let algo = algo ?? file?.learner else {
                 try WorldCheck(file: world.world, options: options, seed: seed, limits: world.limits).run(report: emit)
                 emit("")

@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import Worlds
 import Yams
 
 /// A run's configuration from a file: `--config FILE` (YAML) or a run folder's config.json. Its
@@ -79,6 +80,20 @@ public struct ConfigFile {
                 throw fail(line, "unknown field '\(key)'\(Suggestions.hint(for: key, in: Self.fields)); fields: \(Self.fields.joined(separator: ", "))")
             }
         }
+    }
+
+    /// The file's world options as `--env` would give them, each replaced by one of `overrides` of the same name.
+    public func worldOptions(overriddenBy overrides: [(String, OptionValue)]) -> [(String, OptionValue)] {
+        worldOptions.map { ($0.0, OptionValue(parsing: $0.1)) }.filter { key, _ in !overrides.contains { $0.0 == key } } + overrides
+    }
+
+    /// A run folder's config.json, or "not a run folder".
+    public static func ofRun(_ folder: String) throws -> ConfigFile {
+        let path = (folder as NSString).appendingPathComponent("config.json")
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw TrainingError(message: "\(folder): not a run folder (no readable config.json)")
+        }
+        return try ConfigFile(path: path)
     }
 
     func fail(_ line: Int?, _ message: String) -> TrainingError {

@@ -21,11 +21,8 @@ public struct ReopenedRun {
         func fail(_ path: String, _ message: String) -> TrainingError {
             TrainingError(message: "\(path): \(message)\n  \(Self.rule)")
         }
-        guard FileManager.default.isReadableFile(atPath: configPath) else {
-            throw fail(folder, "not a run folder (no readable config.json)")
-        }
         let config: ConfigFile
-        do { config = try ConfigFile(path: configPath) } catch let error as TrainingError {
+        do { config = try ConfigFile.ofRun(folder) } catch let error as TrainingError {
             throw TrainingError(message: "\(error.message)\n  \(Self.rule)")
         }
         guard let world = config.world, let learner = config.learner, let seed = config.seed else {
@@ -34,12 +31,7 @@ public struct ReopenedRun {
         guard FileManager.default.fileExists(atPath: world) else {
             throw fail(configPath, "the world '\(world)' is not found from \(FileManager.default.currentDirectoryPath) (run from the folder you trained in)")
         }
-        var worldOptions = config.worldOptions.map { ($0.0, OptionValue(parsing: $0.1)) }
-        for (key, value) in options {
-            worldOptions.removeAll { $0.0 == key }
-            worldOptions.append((key, value))
-        }
-        run = try TrainingRun(file: world, options: worldOptions, learner: learner,
+        run = try TrainingRun(file: world, options: config.worldOptions(overriddenBy: options), learner: learner,
                               configured: config.settings, configSource: configPath, overrides: [], seed: seed,
                               folder: folder, limits: limits)
 

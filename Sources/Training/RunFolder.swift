@@ -95,15 +95,6 @@ public final class RunFolder {
         try tensorBoard?.append(scalars: scalars, step: step)
     }
 
-    /// A run folder's config.json.
-    public static func readConfig(folder: String) throws -> JSONValue {
-        let path = (folder as NSString).appendingPathComponent("config.json")
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw TrainingError(message: "\(folder): not a run folder (no readable config.json)")
-        }
-        do { return try JSONValue.parse(text) } catch { throw TrainingError(message: "\(path): \(error)") }
-    }
-
     /// The columns of a run folder's metrics.csv by name, empty cells as NaN.
     public static func readMetrics(folder: String) throws -> [String: [Double]] {
         let path = (folder as NSString).appendingPathComponent("metrics.csv")
