@@ -8,7 +8,7 @@ let fastMath: [SwiftSetting] = [
 
 let package = Package(
     name: "marl-sim",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "marl-sim", targets: ["MarlSim"]),
     ],

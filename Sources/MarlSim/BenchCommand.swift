@@ -30,6 +30,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only these workloads (comma-separated names, e.g. nonmono,host_overhead).")
     var only: String?
 
+    @Option(help: "learners: threads per update for the learners with a threads setting (default: theirs; 0: the machine's cores).")
+    var threads: Int?
+
     var selected: Set<String>? { only.map { Set($0.split(separator: ",").map(String.init)) } }
 
     func validate() throws {
@@ -37,6 +40,7 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("unknown suite '\(suite)'; choose nn, worlds, learners or all")
         }
         if let seconds { guard seconds > 0, seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60]") } }
+        if let threads { guard (0...64).contains(threads) else { throw ValidationError("--threads must be in 0...64") } }
         if let selected {
             let known = Set(NNBenchmark.workloadNames)
             if suite == "nn", let unknown = selected.first(where: { !known.contains($0) }) {
@@ -81,10 +85,11 @@ struct BenchCommand: ParsableCommand {
         guard let envs = WorldFiles.bundledFolder() else { throw OptionError(message: "no envs/ folder found; set MARLSIM_ENVS") }
         emit("openblas_coretype=\(openBLASCoreType())")
         for workload in LearnerBench.workloads where selected?.contains(workload.name) ?? true {
-            let result = try LearnerBench.measure(workload, file: WorldFiles.displayPath(envs + "/" + workload.file), seconds: seconds ?? 2)
-            emit(String(format: "workload=%@ us_per_update=%.0f us_per_step=%.1f gemm_mflop=%.1f floor_us=%.0f ratio=%.2f",
+            let result = try LearnerBench.measure(workload, file: WorldFiles.displayPath(envs + "/" + workload.file),
+                                                  seconds: seconds ?? 2, threads: threads)
+            emit(String(format: "workload=%@ us_per_update=%.0f us_per_step=%.1f gemm_mflop=%.1f floor_us=%.0f ratio=%.2f threads=%d",
                         workload.name, result.microsecondsPerUpdate, result.microsecondsPerStep, result.gemmMegaflops,
-                        result.floorMicroseconds, result.ratio))
+                        result.floorMicroseconds, result.ratio, result.threads))
         }
     }
 

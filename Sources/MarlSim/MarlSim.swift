@@ -18,10 +18,18 @@ struct MarlSim: ParsableCommand {
         defaultSubcommand: RunCommand.self)
 
     /// `marl-sim help settings [learner]` prints the settings table rather than the command's usage.
+    /// A wrong option or value exits with status 1 like every other error (ArgumentParser's own is 64).
     static func main() {
         var arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.starts(with: ["help", "settings"]) { arguments.removeFirst() }
-        main(arguments)
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write((fullMessage(for: error) + "\n").data(using: .utf8)!)
+            Foundation.exit(1)
+        }
     }
 }
 

@@ -38,6 +38,8 @@ public enum LearnerBench {
         public var gemmMegaflops: Double
         /// The update's matrix products at their measured sgemm rates.
         public var floorMicroseconds: Double
+        /// Threads per update (1 for a learner without the setting).
+        public var threads: Int
 
         public var ratio: Double { microsecondsPerUpdate / floorMicroseconds }
     }
@@ -82,9 +84,17 @@ public enum LearnerBench {
         }
     }
 
-    /// Fills the memory with random play, then times updates for about `seconds`.
-    public static func measure(_ workload: Workload, file: String, seconds: Double = 1) throws -> Result {
-        let run = try TrainingRun(file: file, options: workload.options, learner: workload.learner, overrides: [], seed: 1,
+    /// Whether the learner has a `threads` setting (parts of its update that can run side by side).
+    public static func hasThreads(_ learner: String) -> Bool {
+        guard let entry = LearnerRegistry.named(learner) else { return false }
+        return [entry.discrete, entry.continuous].compactMap { $0 }.contains { $0.settings.contains { $0.name == "threads" } }
+    }
+
+    /// Fills the memory with random play, then times updates for about `seconds`, with `threads`
+    /// threads per update where the learner has the setting (nil: its default).
+    public static func measure(_ workload: Workload, file: String, seconds: Double = 1, threads: Int? = nil) throws -> Result {
+        let overrides = threads.flatMap { hasThreads(workload.learner) ? [("threads", String($0))] : nil } ?? []
+        let run = try TrainingRun(file: file, options: workload.options, learner: workload.learner, overrides: overrides, seed: 1,
                                   folder: NSTemporaryDirectory() + "marl-sim-bench-unused")
         let updates = try Updates(run: run)
         updates.run(5)
@@ -110,6 +120,7 @@ public enum LearnerBench {
         let perStep = updates.isEpisodic ? perUpdate / (Double(settings.int("envs")) * updates.stepsPerEpisode)
                                          : perUpdate * settings.double("updates_per_step")
         return Result(microsecondsPerUpdate: perUpdate, microsecondsPerStep: perStep, gemmMegaflops: flops / 1e6,
-                      floorMicroseconds: floor)
+                      floorMicroseconds: floor,
+                      threads: hasThreads(workload.learner) ? UpdateThreads.count(settings, parts: 64) : 1)
     }
 }

@@ -201,7 +201,7 @@ final class LearnerConformanceTests: XCTestCase {
     }
 
     func testEveryLearnerIsDeterministicRespectsMasksAndBoundsAndRoundTripsItsWeights() throws {
-        var heterogeneous: Set<String> = [], mixed: Set<String> = []
+        var heterogeneous: Set<String> = [], mixed: Set<String> = [], threadedLearners: Set<String> = []
         for entry in LearnerRegistry.all {
             for (world, layout) in worlds {
                 guard entry.trainer(for: layout) != nil else { continue }
@@ -209,11 +209,22 @@ final class LearnerConformanceTests: XCTestCase {
                 let continuous = layout.actionDimensions > 0
                 let settings = quick(entry, continuous: !layout.isMixed && continuous)
                 let name = "\(entry.name) on \((world as NSString).lastPathComponent)"
+                // A learner with a `threads` setting gives the same run on one thread and on two (twice).
+                let threaded = entry.variant(for: layout)!.settings.contains { $0.name == "threads" }
                 let first = folder(), second = folder()
-                let a = try TrainingRun(file: world, options: [], learner: entry.name, overrides: settings, seed: 5, folder: first)
+                let a = try TrainingRun(file: world, options: [], learner: entry.name, overrides: settings + (threaded ? [("threads", "1")] : []),
+                                        seed: 5, folder: first)
                 XCTAssertEqual(a.layout, layout, name)
                 let summary = try a.run()
-                _ = try TrainingRun(file: world, options: [], learner: entry.name, overrides: settings, seed: 5, folder: second).run()
+                var others = [second]
+                _ = try TrainingRun(file: world, options: [], learner: entry.name, overrides: settings + (threaded ? [("threads", "2")] : []),
+                                    seed: 5, folder: second).run()
+                if threaded {
+                    others.append(folder())
+                    _ = try TrainingRun(file: world, options: [], learner: entry.name, overrides: settings + [("threads", "2")], seed: 5,
+                                        folder: others[1]).run()
+                    threadedLearners.insert(entry.name)
+                }
                 func metrics(_ path: String) throws -> String {
                     let text = try String(contentsOfFile: path + "/metrics.csv", encoding: .utf8)
                     let rows = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
@@ -221,9 +232,11 @@ final class LearnerConformanceTests: XCTestCase {
                     return rows.map { row in row.enumerated().filter { $0.offset != wall }.map(\.element).joined(separator: ",") }.joined(separator: "\n")
                 }
                 XCTAssertGreaterThan(summary.updates, 0, "\(name): trained")
-                XCTAssertEqual(try metrics(first), try metrics(second), "\(name): same seed, same metrics")
-                XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: first + "/model.safetensors")),
-                               try Data(contentsOf: URL(fileURLWithPath: second + "/model.safetensors")), "\(name): same weights")
+                for other in others {
+                    XCTAssertEqual(try metrics(first), try metrics(other), "\(name): same seed, same metrics")
+                    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: first + "/model.safetensors")),
+                                   try Data(contentsOf: URL(fileURLWithPath: other + "/model.safetensors")), "\(name): same weights")
+                }
                 if continuous {
                     XCTAssertEqual(summary.finalTestInfo.first { $0.0 == "excess" }?.1, 0, "\(name): actions inside [low, high]")
                 }
@@ -255,6 +268,7 @@ final class LearnerConformanceTests: XCTestCase {
         }
         XCTAssertEqual(heterogeneous, Set(LearnerRegistry.all.filter { [$0.discrete, $0.continuous].contains { ($0?.teams ?? .homogeneous) >= .heterogeneous } }.map(\.name)))
         XCTAssertEqual(mixed, ["hasac", "masac"])
+        XCTAssertEqual(threadedLearners, ["hasac", "masac", "ader", "ser-marl", "qmix", "vdn", "soft-qmix", "fsv"])
     }
 
     func testEveryLearnerWithCriticLayerNormPutsLayerNormsIntoItsCritics() throws {

@@ -37,6 +37,7 @@ public final class ADER: TransitionLearner {
     // One update per 10 steps by default, not 4: an ADER update (per-agent reward and entropy critics,
     // two mixers) costs about four of HASAC's, and a new world's default run should stay near a minute.
     static let sharedSettings: [SettingSpec] = ActorCriticSettings.specs.withDefaults(["grad_clip": .number(10), "updates_per_step": .number(0.1)]) + [
+        UpdateThreads.spec,
         SettingSpec("auto_alpha", .flag(true), "learn each αᵢ toward its target entropy (eq. B.6)"),
         SettingSpec("alpha", .number(Foundation.exp(-2.0)), "initial αᵢ (paper's continuous tasks: e^−2)", range: .positive),
         SettingSpec("alpha_lr", .number(5e-4), "learning rate of log αᵢ (code: the critic learning rate)", range: .positive),
@@ -86,6 +87,10 @@ public final class ADER: TransitionLearner {
     let backupAlpha: Bool, entropyTargetNets: Bool
     let hardTargets: Bool, targetInterval: Int, tau: Float, gradClip: Float
     let graph = Graph(), actingGraph = Graph()
+    /// The reward and the entropy critics run side by side on tapes of their own (the `threads` setting).
+    let pool: WorkerPool?
+    let bootstrapTapes = [Graph(), Graph()], criticTapes = [Graph(), Graph()], actorTapes = [Graph(), Graph(), Graph(), Graph()]
+    let samplingTapes: [Graph]
     var rng: RandomSource
     var updates = 0
 
@@ -107,6 +112,8 @@ public final class ADER: TransitionLearner {
         entropy = FactoredTwinCritic("entropy", agents: N, stateSize: layout.stateSize, sizes: sizes, layerNorm: norm, kind: .entropy,
                                      embed: embed, hypernetHidden: hyper, rng: &rng) { Adam($0, learningRate: criticRate) }
         self.rng = rng
+        pool = UpdateThreads.pool(settings, parts: Swift.max(2, N))
+        samplingTapes = (0..<N).map { _ in Graph() }
 
         budget = EntropyBudget(agents: N, total: Double(layout.jointActionWidth) * settings.double("target_entropy_per_dim"),
                                settings: settings, adaptive: adaptive)
@@ -198,23 +205,30 @@ public final class ADER: TransitionLearner {
             if batch.discounts.allSatisfy({ $0 == 0 }) {
                 return (g.constant(batch.rewards, Shape(B, 1)), g.zeros(Shape(B, N)))
             }
-            var nextActions: [Tensor] = [], logPis: [Tensor] = []
-            for i in 0..<N {
-                let (a, logPi) = actors.sample(i, observations: nextObservations[i], available: nil, rng: &rng)
-                nextActions.append(a)
-                logPis.append(backupAlpha ? logPi * alphas[i] : logPi)
-            }
+            let next = actors.sampleEvery(observations: nextObservations, available: [Tensor?](repeating: nil, count: N), rng: &rng,
+                                          tapes: samplingTapes, pool: pool)
+            let nextActions = next.map(\.action)
+            let logPis = (0..<N).map { backupAlpha ? next[$0].logProbability * alphas[$0] : next[$0].logProbability }
             let discounts = g.constant(batch.discounts, Shape(B, 1))
-            // eq. B.4: V̄^R_JT(s′) with a′ ~ π; eq. B.2's target.
-            let nextReward = reward.minimum(observations: nextObservations, actions: nextActions, states: nextStates, target: true)
+            let bootstraps = g.branches(nextObservations + nextActions + [nextStates], tapes: bootstrapTapes, pool: pool) { k, inputs in
+                let (observations, actions, states) = (Array(inputs[0..<N]), Array(inputs[N..<(2 * N)]), inputs[2 * N])
+                // eq. B.4: V̄^R_JT(s′) with a′ ~ π; eq. B.2's target.
+                if k == 0 { return reward.minimum(observations: observations, actions: actions, states: states, target: true) }
+                // eq. B.5's [Q̄^H_JT]_i
+                return entropy.minimum(observations: observations, actions: actions, states: states, target: entropyTargetNets)
+            }
             // eq. B.5: V̄^{H,i}_JT(s′) = [Q̄^H_JT]_i − cᵢ log πⁱ(a′ⁱ); eq. B.3's target has no reward.
-            let nextEntropy = entropy.minimum(observations: nextObservations, actions: nextActions, states: nextStates,
-                                              target: entropyTargetNets) - concat(logPis, axis: -1)
-            return (g.constant(batch.rewards, Shape(B, 1)) + discounts * nextReward, discounts * nextEntropy)
+            let nextEntropy = bootstraps[1] - concat(logPis, axis: -1)
+            return (g.constant(batch.rewards, Shape(B, 1)) + discounts * bootstraps[0], discounts * nextEntropy)
         }
-        let rewardStep = reward.update(observations: observations, actions: actions, states: states, targets: rewardTarget, gradClip: gradClip)
-        let entropyStep = entropy.update(observations: observations, actions: actions, states: states, targets: entropyTarget, gradClip: gradClip)
-        return (rewardStep.loss, entropyStep.loss, rewardStep.meanQ)
+        // The two critics' steps (eq. B.2, B.3) are independent: each runs on a tape of its own.
+        let steps = g.branches(observations + actions + [states, rewardTarget, entropyTarget], tapes: criticTapes, pool: pool) { k, inputs in
+            let (observations, actions, states) = (Array(inputs[0..<N]), Array(inputs[N..<(2 * N)]), inputs[2 * N])
+            let critic = k == 0 ? reward : entropy
+            let step = critic.update(observations: observations, actions: actions, states: states, targets: inputs[2 * N + 1 + k], gradClip: gradClip)
+            return states.graph.constant([step.loss, step.meanQ], Shape(2))
+        }
+        return (steps[0].storage[0], steps[1].storage[0], steps[0].storage[1])
     }
 
     // MARK: - Actors (eq. B.1) and the metric's inputs
@@ -247,9 +261,20 @@ public final class ADER: TransitionLearner {
         entropy.setTrainable(false)
         defer { reward.setTrainable(true); entropy.setTrainable(true) }
         for optimizer in actorOptimizers { optimizer.zeroGrad() }
-        let rewardValues = (0..<2).map { reward.agentValues($0, observations: observations, actions: actions, target: false) }
-        let rewardJoint = (0..<2).map { reward.mixed($0, rewardValues[$0], states: states, target: false) }
-        let entropyJoint = entropy.minimum(observations: observations, actions: actions, states: states, target: false)
+        // The four critics (reward and entropy, twins 1 and 2) run side by side, each on a tape of its own;
+        // a reward twin also returns its mixer's Jacobian when the paper's metric needs it (eq. B.7).
+        let slopes = adaptive && metric == .paper
+        let critics = g.branches(observations + actions + [states], tapes: actorTapes, pool: pool) { k, inputs in
+            let (observations, actions, states) = (Array(inputs[0..<N]), Array(inputs[N..<(2 * N)]), inputs[2 * N])
+            let twin = k % 2
+            guard k < 2 else { return entropy.mixed(twin, entropy.agentValues(twin, observations: observations, actions: actions, target: false),
+                                                    states: states, target: false) }
+            let values = reward.agentValues(twin, observations: observations, actions: actions, target: false)
+            let joint = reward.mixed(twin, values, states: states, target: false)
+            return slopes ? concat([joint, reward.mixers[twin].jacobian(values, states)], axis: -1) : joint
+        }
+        let rewardJoint = (0..<2).map { slopes ? critics[$0].sliced(axis: -1, 0..<1) : critics[$0] }
+        let entropyJoint = minimum(critics[2], critics[3])
         let logPi = concat(logPis, axis: -1)
         let alphaRow = g.constant(budget.temperatures.map(\.value), Shape(1, N))
         let loss = ((alphaRow * (logPi - entropyJoint)).sum(axis: -1, keepDims: true) - minimum(rewardJoint[0], rewardJoint[1])).mean()
@@ -259,7 +284,7 @@ public final class ADER: TransitionLearner {
         if adaptive {
             switch metric {
             case .paper:
-                pass.contributions = paperContributions(rewardValues, rewardJoint, states: states)
+                pass.contributions = paperContributions(jacobians: (0..<2).map { critics[$0].sliced(axis: -1, 1..<(1 + N)) }, rewardJoint)
                 pass.shares = budget.paperShares(meanContributions: pass.contributions)
             case .code:
                 let perSample = codeContributions(observations: observations, states: states)
@@ -278,9 +303,8 @@ public final class ADER: TransitionLearner {
     /// Paper metric, eq. B.7's E[∂V^R_JT/∂V^R_i]: the Jacobian of the reward mixer at the fresh
     /// samples' values, of the twin with the smaller V^R_JT per sample (the code's choice), averaged
     /// over the minibatch (every transition row is valid).
-    func paperContributions(_ values: [Tensor], _ joint: [Tensor], states: Tensor) -> [Double] {
-        let N = layout.agents, B = values[0].count / N
-        let jacobians = (0..<2).map { reward.mixers[$0].jacobian(values[$0], states) }
+    func paperContributions(jacobians: [Tensor], _ joint: [Tensor]) -> [Double] {
+        let N = layout.agents, B = joint[0].count
         var sums = [Double](repeating: 0, count: N)
         for b in 0..<B {
             let k = joint[1].storage[b] < joint[0].storage[b] ? 1 : 0

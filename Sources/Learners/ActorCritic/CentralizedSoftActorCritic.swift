@@ -12,6 +12,9 @@ public final class CentralizedSoftActorCritic {
     let actorOptimizers: [Adam]
     let graph = Graph()
     let actingGraph = Graph()
+    /// The update's threads (the `threads` setting) and the tapes of the agents' samples.
+    let pool: WorkerPool?
+    let samplingTapes: [Graph]
     var rng: RandomSource
     let gamma: Float, tau: Float, gradClip: Float
 
@@ -20,8 +23,11 @@ public final class CentralizedSoftActorCritic {
         var rng = RandomSource(seed: seed)
         let hidden = ActorCriticSettings.hidden(settings)
         actors = StochasticActors("actor", layout: layout, hidden: hidden, sharing: sharing, rng: &rng)
+        let pool = UpdateThreads.pool(settings, parts: Swift.max(2, layout.agents))
         critic = TwinCritic("critic", inputs: layout.stateSize + layout.jointActionWidth, hidden: hidden,
-                            layerNorm: settings.bool("critic_layer_norm"), learningRate: settings.double("critic_lr"), rng: &rng)
+                            layerNorm: settings.bool("critic_layer_norm"), learningRate: settings.double("critic_lr"), pool: pool, rng: &rng)
+        self.pool = pool
+        samplingTapes = (0..<layout.agents).map { _ in Graph() }
         let actorRate = Float(settings.double("actor_lr")), made = actors
         actorOptimizers = (0..<actors.networkCount).map { Adam(ParameterSet(made.networkParameters($0)), learningRate: actorRate) }
         self.rng = rng
@@ -41,15 +47,10 @@ public final class CentralizedSoftActorCritic {
         let g = graph, B = batch.size
         g.reset()
         let y: Tensor = g.withoutGradients {
-            var next: [Tensor] = [], logSum: Tensor?
-            for i in 0..<layout.agents {
-                let (a, logPi) = actors.sample(i, observations: AgentColumns.observations(batch.nextObservations, agent: i, layout: layout, graph: g),
-                                               available: availability(batch.nextAvailable, i), rng: &rng)
-                next.append(a)
-                logSum = logSum.map { $0 + logPi } ?? logPi
-            }
-            let bootstrap = critic.targetMinimum(concat([g.constant(batch.nextStates, Shape(B, layout.stateSize))] + next, axis: -1))
-                - logSum! * jointAlpha
+            let next = samples(batch.nextObservations, batch.nextAvailable)
+            let logSum = next.dropFirst().reduce(next[0].logProbability) { $0 + $1.logProbability }
+            let bootstrap = critic.targetMinimum(concat([g.constant(batch.nextStates, Shape(B, layout.stateSize))] + next.map(\.action), axis: -1))
+                - logSum * jointAlpha
             return g.constant(batch.rewards, Shape(B, 1)) + g.constant(batch.discounts, Shape(B, 1)) * bootstrap
         }
         let inputs = concat([g.constant(batch.states, Shape(B, layout.stateSize)),
@@ -61,12 +62,15 @@ public final class CentralizedSoftActorCritic {
     public func sampleActions(_ batch: TransitionBatch) -> [[Float]] {
         let g = graph
         g.reset()
-        return g.withoutGradients {
-            (0..<layout.agents).map { i in
-                actors.sample(i, observations: AgentColumns.observations(batch.observations, agent: i, layout: layout, graph: g),
-                              available: availability(batch.available, i), rng: &rng).action.array
-            }
-        }
+        return g.withoutGradients { samples(batch.observations, batch.available).map(\.action.array) }
+    }
+
+    /// A sample of every agent's current policy for rows of observations (and availability), without
+    /// gradient; the agents' actors run side by side.
+    private func samples(_ observations: [Float], _ available: [Float]) -> [(action: Tensor, logProbability: Tensor)] {
+        let g = graph, N = layout.agents
+        return actors.sampleEvery(observations: (0..<N).map { AgentColumns.observations(observations, agent: $0, layout: layout, graph: g) },
+                                  available: (0..<N).map { availability(available, $0) }, rng: &rng, tapes: samplingTapes, pool: pool)
     }
 
     /// One actor step for agent i (HASAC §4.3 step 3a–d): L(θᵢ) = mean_b[αᵢ log πⁱ(ãⁱ) − min_k Q_k(s, a)]

@@ -19,7 +19,7 @@ public final class HASAC: TransitionLearner {
     public static let name = "hasac"
     public static let summary = "HASAC: sequential soft actor updates in random order against a centralized twin soft-Q critic"
 
-    public static let settings: [SettingSpec] = ActorCriticSettings.specs + ActorCriticSettings.temperatureSpecs + [
+    public static let settings: [SettingSpec] = ActorCriticSettings.specs + ActorCriticSettings.temperatureSpecs + [UpdateThreads.spec,
         SettingSpec("fixed_order", .flag(false), "update the actors in index order instead of a fresh random order"),
     ]
 

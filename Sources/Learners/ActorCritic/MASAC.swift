@@ -14,7 +14,7 @@ public final class MASAC: TransitionLearner {
     public static let name = "masac"
     public static let summary = "MASAC: simultaneous soft actor updates against a centralized twin soft-Q critic, one temperature"
 
-    public static let settings: [SettingSpec] = ActorCriticSettings.specs + ActorCriticSettings.temperatureSpecs + [
+    public static let settings: [SettingSpec] = ActorCriticSettings.specs + ActorCriticSettings.temperatureSpecs + [UpdateThreads.spec,
         SettingSpec("other_actions", .text("fresh"), "the others' actions in an actor's loss: fresh (current-policy samples) or buffer (MADDPG-style)",
                     choices: ["fresh", "buffer"]),
     ]

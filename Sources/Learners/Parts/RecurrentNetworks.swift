@@ -9,6 +9,9 @@ final class RecurrentNetworks {
     let controller: RecurrentController
     private let targetInterval: Int
     private var lastTargetUpdate = 0
+    /// The two unrolls of an update run side by side on tapes of their own (the `threads` setting).
+    private let pool: WorkerPool?
+    private let unrollTapes = [Graph(), Graph()]
 
     init(layout: EpisodeLayout, settings: Settings, rng: inout RandomSource) {
         let sharing = ParameterSharing.from(settings, automatic: .groups)
@@ -20,6 +23,16 @@ final class RecurrentNetworks {
         targetAgents = make("target_agent")
         controller = RecurrentController(agents: agents)
         targetInterval = max(1, settings.int("target_update_episodes"))
+        pool = UpdateThreads.pool(settings, parts: 2)
+    }
+
+    /// Both networks unrolled over an episode batch's inputs ([T+1, B·N, A] each): the online one
+    /// recording gradients as its graph does, the target one without.
+    func unrolls(_ inputs: [Tensor]) -> (online: Tensor, target: Tensor) {
+        let outputs = inputs[0].graph.branches(inputs, tapes: unrollTapes, pool: pool) { k, inputs in
+            k == 0 ? self.agents.unroll(inputs) : inputs[0].graph.withoutGradients { self.targetAgents.unroll(inputs) }
+        }
+        return (outputs[0], outputs[1])
     }
 
     /// Copies `online` into `target` when `target_update_episodes` episodes have passed since the

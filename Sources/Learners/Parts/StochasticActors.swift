@@ -64,6 +64,45 @@ public final class StochasticActors {
         return (gumbel.action, gumbel.logProbability(logits: logits, mask: available))
     }
 
+    /// The noise agent i's `sample` draws for `rows` rows (Gaussian [rows, Dᵢ] or Gumbel [rows, Aᵢ]).
+    public func noise(_ i: Int, rows: Int, graph: Graph, rng: inout RandomSource) -> Tensor {
+        let shape = Shape(rows, layout.actionWidth(of: i))
+        if layout.actionSpaces[i].isContinuous { return TanhGaussian.noise(shape, graph: graph, rng: &rng) }
+        return GumbelSoftmaxSample.noise(shape, graph: graph, rng: &rng)
+    }
+
+    /// `sample` with the noise drawn ahead (`noise`).
+    public func sample(_ i: Int, observations: Tensor, available: Tensor?, noise: Tensor) -> (action: Tensor, logProbability: Tensor) {
+        if layout.actionSpaces[i].isContinuous { return gaussian(i, observations: observations).sample(noise: noise) }
+        let logits = heads[networkOf[i]](features(i, observations))
+        let gumbel = GumbelSoftmaxSample(logits: logits, mask: available, noise: noise)
+        return (gumbel.action, gumbel.logProbability(logits: logits, mask: available))
+    }
+
+    /// A sample of every agent without gradient, as `sample` agent after agent would give (the noise is
+    /// drawn first, agent by agent in order), with the agents' actors side by side on `pool`, each on
+    /// `tapes[i]`. observations[i]: [B, Oᵢ]; available[i]: [B, Aᵢ] or nil.
+    public func sampleEvery(observations: [Tensor], available: [Tensor?], rng: inout RandomSource, tapes: [Graph],
+                            pool: WorkerPool?) -> [(action: Tensor, logProbability: Tensor)] {
+        let N = layout.agents, g = observations[0].graph, rows = observations[0].shape[0]
+        precondition(tapes.count == N, "one tape per agent")
+        let noises = (0..<N).map { noise($0, rows: rows, graph: g, rng: &rng) }
+        // Every branch sees every input; agent i reads its observations, its noise and its mask (if any).
+        let masks = available.compactMap { $0 }
+        var maskIndex = [Int?](repeating: nil, count: N), next = 2 * N
+        for i in 0..<N where available[i] != nil { maskIndex[i] = next; next += 1 }
+        let samples = g.withoutGradients {
+            g.branches(observations + noises + masks, tapes: tapes, pool: pool) { i, inputs in
+                let (action, logProbability) = sample(i, observations: inputs[i], available: maskIndex[i].map { inputs[$0] }, noise: inputs[N + i])
+                return concat([action, logProbability], axis: -1)
+            }
+        }
+        return (0..<N).map { i in
+            let W = layout.actionWidth(of: i)
+            return (samples[i].sliced(axis: -1, 0..<W), samples[i].sliced(axis: -1, W..<(W + 1)))
+        }
+    }
+
     /// Agent i's tanh-squashed Gaussian for observations [B, Oᵢ] (continuous agents), for methods
     /// that look at the policy's parameters rather than only at samples.
     public func gaussian(_ i: Int, observations: Tensor) -> TanhGaussian {

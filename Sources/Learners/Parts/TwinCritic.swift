@@ -7,8 +7,12 @@ public final class TwinCritic {
     let q1: MLP, q2: MLP, target1: MLP, target2: MLP
     public let online: ParameterSet, target: ParameterSet
     let optimizer: Adam
+    /// Each critic runs on a tape of its own, side by side on `pool` (the `threads` setting).
+    let pool: WorkerPool?
+    let onlineTapes = [Graph(), Graph()], targetTapes = [Graph(), Graph()]
 
-    public init(_ name: String, inputs: Int, hidden: [Int], layerNorm: Bool = false, learningRate: Double, rng: inout RandomSource) {
+    public init(_ name: String, inputs: Int, hidden: [Int], layerNorm: Bool = false, learningRate: Double,
+                pool: WorkerPool? = nil, rng: inout RandomSource) {
         let sizes = [inputs] + hidden + [1]
         q1 = MLP("\(name).q1", sizes: sizes, layerNorm: layerNorm, rng: &rng)
         q2 = MLP("\(name).q2", sizes: sizes, layerNorm: layerNorm, rng: &rng)
@@ -19,16 +23,26 @@ public final class TwinCritic {
         target.copy(from: online)
         target.setRequiresGrad(false)
         optimizer = Adam(online, learningRate: Float(learningRate))
+        self.pool = pool
     }
 
     /// Both online values [B, 1] of inputs [B, S + N·W].
-    public func values(_ inputs: Tensor) -> (Tensor, Tensor) { (q1(inputs), q2(inputs)) }
+    public func values(_ inputs: Tensor) -> (Tensor, Tensor) {
+        let q = inputs.graph.branches(inputs, tapes: onlineTapes, pool: pool) { k, x in k == 0 ? self.q1(x) : self.q2(x) }
+        return (q[0], q[1])
+    }
 
     /// min(Q₁, Q₂) of the online critics (actor losses).
-    public func minimum(_ inputs: Tensor) -> Tensor { Tensors.minimum(q1(inputs), q2(inputs)) }
+    public func minimum(_ inputs: Tensor) -> Tensor {
+        let (a, b) = values(inputs)
+        return Tensors.minimum(a, b)
+    }
 
     /// min(Q̄₁, Q̄₂) of the target critics (bootstraps).
-    public func targetMinimum(_ inputs: Tensor) -> Tensor { Tensors.minimum(target1(inputs), target2(inputs)) }
+    public func targetMinimum(_ inputs: Tensor) -> Tensor {
+        let q = inputs.graph.branches(inputs, tapes: targetTapes, pool: pool) { k, x in k == 0 ? self.target1(x) : self.target2(x) }
+        return Tensors.minimum(q[0], q[1])
+    }
 
     /// One step on ½·mean (Q_k − y)² summed over k (element-wise, so masking would be exact; HARL's
     /// averaged-then-masked loss is a no-op mask, §4.6). Returns the loss and mean min(Q₁, Q₂) before the step.

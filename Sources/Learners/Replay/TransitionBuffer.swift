@@ -46,7 +46,7 @@ public final class TransitionBuffer {
     /// Fills `batch` with `batch.size` transitions drawn uniformly with replacement (as HARL).
     public func sample(into batch: TransitionBatch, using generator: inout SeededGenerator) {
         precondition(count > 0, "the buffer is empty")
-        for b in 0..<batch.size { batch.rows.copy(row: generator.nextInt(below: count), of: rows, to: b) }
+        batch.rows.gather(from: rows, rows: batch.size) { _ in generator.nextInt(below: count) }
     }
 }
 
@@ -152,17 +152,29 @@ struct TransitionRows {
         discounts[r] = discount
     }
 
-    mutating func copy(row r: Int, of source: TransitionRows, to b: Int) {
-        Self.put(source.states, r * S, &states, b * S, S)
-        Self.put(source.observations, r * NO, &observations, b * NO, NO)
-        Self.put(source.available, r * NA, &available, b * NA, NA)
-        Self.put(source.actions, r * NW, &actions, b * NW, NW)
-        for i in 0..<N { actionIndices[b * N + i] = source.actionIndices[r * N + i] }
-        rewards[b] = source.rewards[r]
-        discounts[b] = source.discounts[r]
-        Self.put(source.nextStates, r * S, &nextStates, b * S, S)
-        Self.put(source.nextObservations, r * NO, &nextObservations, b * NO, NO)
-        Self.put(source.nextAvailable, r * NA, &nextAvailable, b * NA, NA)
+    /// Rows 0..<rows of self become source's rows `pick(0)`, `pick(1)`, … (drawn in that order): one
+    /// pass over the batch with plain memory copies, the buffer's arrays opened once.
+    mutating func gather(from source: TransitionRows, rows: Int, pick: (Int) -> Int) {
+        let (S, NO, NA, NW, N) = (S, NO, NA, NW, N)
+        func copy(_ from: [Float], _ to: inout [Float], _ width: Int, _ r: Int, _ b: Int) {
+            guard width > 0 else { return }
+            from.withUnsafeBufferPointer { f in
+                to.withUnsafeMutableBufferPointer { t in (t.baseAddress! + b * width).update(from: f.baseAddress! + r * width, count: width) }
+            }
+        }
+        for b in 0..<rows {
+            let r = pick(b)
+            copy(source.states, &states, S, r, b)
+            copy(source.observations, &observations, NO, r, b)
+            copy(source.available, &available, NA, r, b)
+            copy(source.actions, &actions, NW, r, b)
+            for i in 0..<N { actionIndices[b * N + i] = source.actionIndices[r * N + i] }
+            rewards[b] = source.rewards[r]
+            discounts[b] = source.discounts[r]
+            copy(source.nextStates, &nextStates, S, r, b)
+            copy(source.nextObservations, &nextObservations, NO, r, b)
+            copy(source.nextAvailable, &nextAvailable, NA, r, b)
+        }
     }
 
     @inline(__always)

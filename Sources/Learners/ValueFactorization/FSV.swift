@@ -22,7 +22,7 @@ public final class FSV: EpisodeLearner {
     /// episode cost more entropy than it earns, and the greedy team learns never to finish (measured:
     /// scripts/bench/defaults).
     public static let settings: [SettingSpec] = RecurrentSettings.specs.withDefaults(["standardise_rewards": .flag(true)])
-        + [RecurrentSettings.sharing] + [
+        + [RecurrentSettings.sharing, UpdateThreads.spec] + [
         SettingSpec("alpha_start", .number(0.1), "temperature α at step 0 (paper: 1)", range: .nonNegative),
         SettingSpec("alpha_finish", .number(0.01), "temperature α after annealing (α₀)", range: .nonNegative),
         SettingSpec("alpha_anneal_steps", .integer(50_000), "environment steps over which α anneals (paper: 100000)", range: .nonNegative),
@@ -141,7 +141,8 @@ public final class FSV: EpisodeLearner {
         let slots = (T + 1) * B
         let a = Float(alpha.value(at: step))
 
-        let q = agent.unroll(b.inputs)                                                           // [T+1, B·N, A]
+        let unrolls = networks.unrolls(b.inputs)
+        let q = unrolls.online                                                                   // [T+1, B·N, A]
         let logPi = (q.detached() / a).logSoftmax(mask: b.available)                              // log π_i, no gradient
         let taken = q.sliced(axis: 0, 0..<T).gather(b.actions).reshaped(Shape(T * B, N))          // Q_i(u_i)
         let advantage = (a * logPi.sliced(axis: 0, 0..<T).gather(b.actions)).reshaped(Shape(T * B, N))   // Q_i − V_i = α log π_i
@@ -166,7 +167,7 @@ public final class FSV: EpisodeLearner {
                                                      temperature: a, rng: &rng)
             let nextIndex = g.constant(Shape(slots * N, 1)) { out in for k in 0..<out.count { out[k] = Float(next[k]) } }
             let nextLogPi = logPi.reshaped(Shape(slots * N, A)).gather(nextIndex).reshaped(Shape(slots, N))
-            let targetQ = networks.targetAgents.unroll(b.inputs).reshaped(Shape(slots * N, A))
+            let targetQ = unrolls.target.reshaped(Shape(slots * N, A))
             let targetAdvantage = (a * (targetQ / a).logSoftmax(mask: availability).gather(nextIndex)).reshaped(Shape(slots, N))
             let targetValue = targetQ.gather(nextIndex).reshaped(Shape(slots, N)) - targetAdvantage
             let qBar = mix(lambdas: targetAttention(b.allStates, actions: next), advantages: targetAdvantage, values: targetValue,

@@ -11,7 +11,7 @@ import Tensors
 ///
 /// Behaviour: ε-greedy over available actions, ε annealed linearly; tests act greedily.
 public final class FactorizedQLearning: EpisodeLearner {
-    public static let settings: [SettingSpec] = RecurrentSettings.specs + [RecurrentSettings.sharing] + [
+    public static let settings: [SettingSpec] = RecurrentSettings.specs + [RecurrentSettings.sharing, UpdateThreads.spec] + [
         SettingSpec("td_lambda", .number(0.6), "λ of the TD(λ) targets (0: one-step)", range: .unit),
         SettingSpec("double_q", .flag(true), "choose bootstrap actions with the online network"),
         SettingSpec("epsilon_start", .number(1.0), "ε at step 0", range: .unit),
@@ -101,13 +101,14 @@ public final class FactorizedQLearning: EpisodeLearner {
         let b = BatchTensors(batch, agents: networks.agents, rows: &rows, graph: g)
         let T = b.steps, B = b.episodes, N = layout.agents
 
-        let q = agent.unroll(b.inputs)                                                  // [T+1, B·N, A]
+        let unrolls = networks.unrolls(b.inputs)
+        let q = unrolls.online                                                          // [T+1, B·N, A]
         let chosen = q.sliced(axis: 0, 0..<T).gather(b.actions).reshaped(Shape(T * B, N))
         let qTot = mixer(chosen, b.states)                                              // [T·B, 1]
 
         // Bootstrap values Q̄ at every slot, then the TD(λ) targets (all without gradient).
         let qBar = g.withoutGradients { () -> Tensor in
-            let targetQ = networks.targetAgents.unroll(b.inputs)
+            let targetQ = unrolls.target
             let best = b.maskedForArgmax(doubleQ ? q.detached() : targetQ).argmax()
             return targetMixer(targetQ.gather(best).reshaped(Shape((T + 1) * B, N)), b.allStates)
         }

@@ -19,7 +19,7 @@ public final class SoftQMIX: EpisodeLearner {
     /// Standardised rewards by default: α is then measured against rewards of unit spread, so that a
     /// world with small rewards is not dominated by the entropy bonus (measured: scripts/bench/defaults).
     public static let settings: [SettingSpec] = RecurrentSettings.specs.withDefaults(["standardise_rewards": .flag(true)])
-        + [RecurrentSettings.sharing] + [
+        + [RecurrentSettings.sharing, UpdateThreads.spec] + [
         SettingSpec("alpha", .number(0.03), "fixed entropy temperature α", range: .nonNegative),
         SettingSpec("td_lambda", .number(0.4), "λ of the soft TD(λ) targets", range: .unit),
         SettingSpec("mixer", .text("sum"), "sum (the released code; reproduces the paper's matrix table) or qmix (the paper's text)",
@@ -117,7 +117,8 @@ public final class SoftQMIX: EpisodeLearner {
         let T = b.steps, B = b.episodes, N = layout.agents, A = layout.actions
         let slots = (T + 1) * B
 
-        let q = agent.unroll(b.inputs).reshaped(Shape(slots * N, A))
+        let unrolls = networks.unrolls(b.inputs)
+        let q = unrolls.online.reshaped(Shape(slots * N, A))
         let localQ = g(q, b.allStates)                                                        // Q_i = g_i(q_i; s)
         let taken = localQ.reshaped(Shape(T + 1, B * N, A)).sliced(axis: 0, 0..<T).gather(b.actions).reshaped(Shape(T * B, N))
         let qTot = mixer(taken, b.states)                                                     // [T·B, 1]
@@ -132,7 +133,7 @@ public final class SoftQMIX: EpisodeLearner {
                                                      temperature: 1, rng: &rng)
             let nextIndex = gr.constant(Shape(slots * N, 1)) { out in for k in 0..<out.count { out[k] = Float(next[k]) } }
             let logPi = logits.logSoftmax(mask: availability).gather(nextIndex).reshaped(Shape(slots, N)).sum(axis: -1, keepDims: true)
-            let targetQ = targetG(networks.targetAgents.unroll(b.inputs).reshaped(Shape(slots * N, A)), b.allStates)
+            let targetQ = targetG(unrolls.target.reshaped(Shape(slots * N, A)), b.allStates)
             let qBar = targetMixer(targetQ.gather(nextIndex).reshaped(Shape(slots, N)), b.allStates)
             for k in 0..<slots {
                 bootstrap[k] = qBar.storage[k]

@@ -1,9 +1,15 @@
+import Foundation
+
 /// Float buffers handed out in the same order every step and kept between steps,
 /// so a training step that repeats its shapes allocates nothing after the first one.
 final class Arena {
     /// Buffers allocated or grown by every arena of the process so far: an update that repeats its
     /// shapes adds none (the allocation test of every learner reads it).
-    nonisolated(unsafe) static var growths = 0
+    static var growths: Int { growthLock.withLock { growthCount } }
+    nonisolated(unsafe) private static var growthCount = 0
+    private static let growthLock = NSLock()
+    /// Counts one growth; tapes of parallel branches may grow at the same time.
+    private static func grew() { growthLock.withLock { growthCount += 1 } }
 
     private var slots: [UnsafeMutablePointer<Float>] = []
     private var capacities: [Int] = []
@@ -28,14 +34,14 @@ final class Arena {
                 let grown = Swift.max(n, capacities[cursor] * 2)
                 slots[cursor] = .allocate(capacity: grown)
                 capacities[cursor] = grown
-                Self.growths += 1
+                Self.grew()
             }
             let p = slots[cursor]
             cursor += 1
             return p
         }
         let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
-        Self.growths += 1
+        Self.grew()
         slots.append(p)
         capacities.append(n)
         cursor += 1

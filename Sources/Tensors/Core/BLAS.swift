@@ -1,5 +1,6 @@
 import COpenBLAS
 import Dispatch
+import Foundation
 
 /// The OpenBLAS kernel family in use (e.g. "Haswell", "SkylakeX"); chosen at load time, `OPENBLAS_CORETYPE` overrides it.
 public func openBLASCoreType() -> String {
@@ -31,6 +32,8 @@ public struct GEMMShape: Hashable, Sendable {
 public enum GEMMRecorder {
     nonisolated(unsafe) public static var isRecording = false
     nonisolated(unsafe) public static var shapes: [GEMMShape] = []
+    /// Parallel branches record at the same time.
+    static let lock = NSLock()
 
     /// The time of one `cblas_sgemm` of `shape` in microseconds, measured here (inputs in cache,
     /// repeated for at least `seconds`, best of three).
@@ -73,7 +76,9 @@ func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     _ = blasSetup
     if m == 0 || n == 0 { return }
-    if GEMMRecorder.isRecording { GEMMRecorder.shapes.append(GEMMShape(transA: transA, transB: transB, m: m, n: n, k: k)) }
+    if GEMMRecorder.isRecording {
+        GEMMRecorder.lock.withLock { GEMMRecorder.shapes.append(GEMMShape(transA: transA, transB: transB, m: m, n: n, k: k)) }
+    }
     if k == 0 {
         if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
         return

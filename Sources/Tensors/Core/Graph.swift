@@ -12,6 +12,12 @@ public final class Graph {
     let grads = Arena()
     /// Operand lists of n-ary ops (concat/stack), indexed by the op's payload.
     var lists: [Int32] = []
+    /// The groups of networks this step ran on tapes of their own (`branches`), indexed by the op's payload.
+    var branchGroups: [BranchGroup] = []
+    /// Counts the backward passes of this graph (branch groups run their backward once per pass).
+    var backwardPass = 0
+    /// On a branch's own tape: its shared inputs and its output in the current step.
+    var branchInputs: [Int32] = [], branchOutput: Int32 = -1
     private var recordingDepth = 0
 
     /// Creates an empty tape.
@@ -24,6 +30,7 @@ public final class Graph {
     public func reset() {
         nodes.removeAll(keepingCapacity: true)
         lists.removeAll(keepingCapacity: true)
+        branchGroups.removeAll(keepingCapacity: true)
         values.reset()
         grads.reset()
         recordingDepth = 0
@@ -126,7 +133,30 @@ public final class Graph {
             }
         }
         gradient(of: loss.id)[0] += 1
-        var i = lossId
+        backwardPass += 1
+        propagate(from: lossId)
+    }
+
+    /// Backward from a node whose gradient is given (`seed`, as many values as the node has): how a
+    /// branch's tape continues the backward pass of the step that ran it.
+    func backward(from output: Int32, seed: UnsafePointer<Float>) {
+        let last = Int(output)
+        for i in 0...last {
+            switch nodes[i].op {
+            case .parameter: break
+            default: nodes[i].grad = nil
+            }
+        }
+        let count = nodes[last].shape.count
+        let g = grads.allocate(count)
+        g.update(from: seed, count: count)
+        nodes[last].grad = g
+        backwardPass += 1
+        propagate(from: last)
+    }
+
+    private func propagate(from last: Int) {
+        var i = last
         while i >= 0 {
             let node = nodes[i]
             if node.needsGrad, let g = node.grad { backwardStep(Int32(i), node, g) }
@@ -190,6 +220,8 @@ public final class Graph {
             layerNormBackward(x, gamma, beta, relu: relu, node, g)
         case let .qmixMix(q, w1, b1, w2, b2):
             qmixBackward(q, w1, b1, w2, b2, node, g)
+        case let .branch(group, index):
+            branchBackward(Int(group), Int(index), id)
         case let .straightThrough(_, target):
             if needs(target) {
                 let tg = gradient(of: target)

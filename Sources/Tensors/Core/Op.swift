@@ -40,6 +40,8 @@ enum Op {
     case qmixMix(q: Int32, w1: Int32, b1: Int32, w2: Int32, b2: Int32)
     /// Value of the first operand, gradient routed to the second (straight-through estimators).
     case straightThrough(value: Int32, gradientTo: Int32)
+    /// Output `index` of a group of networks run on their own tapes (`Graph.branches`).
+    case branch(group: Int32, index: Int32)
 }
 
 /// A node on the tape: its value, lazily allocated gradient, shape and origin.

@@ -12,13 +12,21 @@ public struct GumbelSoftmaxSample {
 
     /// Draws a sample from `logits` [..., A], optionally masked, at temperature `temperature` (1.0 in HASAC).
     public init(logits: Tensor, mask: Tensor? = nil, temperature: Float = 1, rng: inout RandomSource) {
-        let g = logits.graph
-        let noise = g.constant(logits.shape) { buffer in
+        self.init(logits: logits, mask: mask, temperature: temperature, noise: Self.noise(logits.shape, graph: logits.graph, rng: &rng))
+    }
+
+    /// The Gumbel noise g [shape] that `init(logits:mask:temperature:rng:)` draws, drawn ahead of the sample.
+    public static func noise(_ shape: Shape, graph: Graph, rng: inout RandomSource) -> Tensor {
+        graph.constant(shape) { buffer in
             for i in 0..<buffer.count {
                 let u = rng.uniform()
                 buffer[i] = -Foundation.log(-Foundation.log(u + 1e-20) + 1e-20)
             }
         }
+    }
+
+    /// A sample with Gumbel noise drawn ahead (`noise`).
+    public init(logits: Tensor, mask: Tensor? = nil, temperature: Float = 1, noise: Tensor) {
         soft = ((logits + noise) * (1 / temperature)).softmax(mask: mask)
         indices = soft.argmax()
         action = indices.oneHot(depth: logits.shape.last).straightThrough(gradientTo: soft)

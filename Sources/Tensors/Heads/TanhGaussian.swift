@@ -19,8 +19,16 @@ public struct TanhGaussian {
 
     /// Reparameterised sample: (action a = tanh(u) [..., D], log π(a) [..., 1]).
     public func sample(rng: inout RandomSource) -> (action: Tensor, logProbability: Tensor) {
-        let g = mean.graph
-        let noise = g.constant(mean.shape) { buffer in for i in 0..<buffer.count { buffer[i] = rng.normal() } }
+        sample(noise: Self.noise(mean.shape, graph: mean.graph, rng: &rng))
+    }
+
+    /// The standard normal noise ε [shape] that `sample(rng:)` draws, drawn ahead of the sample.
+    public static func noise(_ shape: Shape, graph: Graph, rng: inout RandomSource) -> Tensor {
+        graph.constant(shape) { buffer in for i in 0..<buffer.count { buffer[i] = rng.normal() } }
+    }
+
+    /// The reparameterised sample with noise ε drawn ahead (`noise`).
+    public func sample(noise: Tensor) -> (action: Tensor, logProbability: Tensor) {
         let std = logStd.exp()
         let u = mean + std * noise
         return (u.tanh(), logProbability(preTanh: u))
