@@ -78,9 +78,10 @@ return {
       name = "hpp",
       description = "heterogeneous predator-prey: 3 predators (speeds 1.0, 0.75, 0.75) chase 3 fleeing prey; 10 per contact per step",
       -- Actor-critics: HARL's algorithm settings but 2 x 64 networks, batch 256, one update per two
-      -- steps, 5-step returns, LayerNorm critics and alpha <= 0.5 (1M steps: about 30 minutes on one
-      -- core). HASAC seeds 1-3 end at test returns of 301, 168 and 373, MASAC's at 265, 309 and 213,
-      -- ADER's at 258, 341 and 193 (2-2.5 hours each); the teams start chasing only after
+      -- steps, 5-step returns, LayerNorm critics and alpha <= 0.5 (1M steps: about 23 minutes on two
+      -- cores, 32 on one). HASAC seeds 1-3 end at test returns of 301, 168 and 373, MASAC's at 265, 309
+      -- and 213, ADER's at 258, 341 and 193 (about 70 minutes each on two cores, 2-2.5 hours on one;
+      -- kernels: docs/results.md); the teams start chasing only after
       -- 500-800k steps (ADER's seeds 2 and 3 from 125k and 225k). Without the LayerNorms the actors
       -- ran off the arena early on; without the alpha bound a team that had learned to chase
       -- collapsed (alpha ran up, Q diverged). HARL's other settings (buffer, temperature) are pinned

@@ -84,16 +84,16 @@ public enum LearnerBench {
         }
     }
 
-    /// Whether the learner has a `threads` setting (parts of its update that can run side by side).
-    public static func hasThreads(_ learner: String) -> Bool {
-        guard let entry = LearnerRegistry.named(learner) else { return false }
-        return [entry.discrete, entry.continuous].compactMap { $0 }.contains { $0.settings.contains { $0.name == "threads" } }
+    /// Whether the learner's form for this team has a `threads` setting (parts of its update that can run side by side).
+    static func hasThreads(_ learner: String, layout: EpisodeLayout) -> Bool {
+        LearnerRegistry.named(learner)?.variant(for: layout)?.settings.contains { $0.name == "threads" } ?? false
     }
 
     /// Fills the memory with random play, then times updates for about `seconds`, with `threads`
     /// threads per update where the learner has the setting (nil: its default).
     public static func measure(_ workload: Workload, file: String, seconds: Double = 1, threads: Int? = nil) throws -> Result {
-        let overrides = threads.flatMap { hasThreads(workload.learner) ? [("threads", String($0))] : nil } ?? []
+        let threaded = hasThreads(workload.learner, layout: try TrainingRun.layout(ofFile: file, options: workload.options))
+        let overrides = threads.flatMap { threaded ? [("threads", String($0))] : nil } ?? []
         let run = try TrainingRun(file: file, options: workload.options, learner: workload.learner, overrides: overrides, seed: 1,
                                   folder: NSTemporaryDirectory() + "marl-sim-bench-unused")
         let updates = try Updates(run: run)
@@ -121,6 +121,6 @@ public enum LearnerBench {
                                          : perUpdate * settings.double("updates_per_step")
         return Result(microsecondsPerUpdate: perUpdate, microsecondsPerStep: perStep, gemmMegaflops: flops / 1e6,
                       floorMicroseconds: floor,
-                      threads: hasThreads(workload.learner) ? UpdateThreads.count(settings, parts: 64) : 1)
+                      threads: threaded ? UpdateThreads.count(settings, parts: 64) : 1)
     }
 }

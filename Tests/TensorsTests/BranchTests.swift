@@ -97,6 +97,15 @@ final class BranchTests: XCTestCase {
         }
     }
 
+    func testAJobStartedFromAPartRunsInline() {
+        let pool = WorkerPool(threads: 2)
+        var hits = [Int](repeating: 0, count: 6)
+        hits.withUnsafeMutableBufferPointer { hits in
+            pool.run(2) { outer in pool.run(3) { inner in hits[outer * 3 + inner] += 1 } }
+        }
+        XCTAssertEqual(hits, [1, 1, 1, 1, 1, 1])
+    }
+
     func testAPoolThatWaitedLongEnoughToSleepStillWakes() {
         let pool = WorkerPool(threads: 2)
         var hits = [0, 0]

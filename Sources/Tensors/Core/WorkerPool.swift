@@ -9,6 +9,8 @@ public final class WorkerPool: @unchecked Sendable {
     /// Threads taking part in a job, the caller's included.
     public let threads: Int
     private var workers: [Worker] = []
+    /// Set while a job runs: a part that starts a job of its own on the same pool runs it inline.
+    private let busy = Atomic<Bool>(false)
 
     /// The machine's cores, capped at `useful` (more threads than independent parts only wait).
     public static func automaticThreads(useful: Int) -> Int {
@@ -28,10 +30,11 @@ public final class WorkerPool: @unchecked Sendable {
     /// Runs body(0), …, body(count − 1) and returns when all have finished; part k runs on thread
     /// k mod threads (the caller is thread 0). Parts must not share anything they write.
     public func run(_ count: Int, _ body: (Int) -> Void) {
-        if threads == 1 || count <= 1 {
+        if threads == 1 || count <= 1 || !busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
             for k in 0..<count { body(k) }
             return
         }
+        defer { busy.store(false, ordering: .releasing) }
         withoutActuallyEscaping(body) { body in
             let helpers = Swift.min(workers.count, count - 1)
             for w in 0..<helpers { workers[w].start(body, first: w + 1, stride: threads, count: count) }
