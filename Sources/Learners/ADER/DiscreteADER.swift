@@ -25,7 +25,7 @@ public final class DiscreteADER: EpisodeLearner {
     /// end an episode (measured: scripts/bench/defaults; docs/learners.md §10).
     static let sharedSettings: [SettingSpec] = RecurrentSettings.specs.withDefaults([
         "lr": .number(0.0025), "optimizer": .text("rmsprop"), "batch_size": .integer(32), "standardise_rewards": .flag(true),
-    ]) + [RecurrentSettings.sharing] + [
+    ]) + [RecurrentSettings.sharing, UpdateThreads.spec] + [
         SettingSpec("critic_lr", .number(5e-4), "learning rate of the critics and mixers (code: c_lr)", range: .positive),
         SettingSpec("critic_hidden", .integer(64), "units of the two hidden layers of the critics", range: .count),
         SettingSpec("td_lambda", .number(0.8), "λ of the TD(λ) targets (code: 0.8)", range: .unit),
@@ -67,6 +67,9 @@ public final class DiscreteADER: EpisodeLearner {
     let gamma: Float, lambda: Float, gradClip: Float
     let epsilon: LinearSchedule
     let graph = Graph()
+    /// The reward and entropy critics (twins 1 and 2) run side by side on tapes of their own (`threads`).
+    let pool: WorkerPool?
+    let bootstrapTapes = (0..<4).map { _ in Graph() }, criticTapes = [Graph(), Graph()], actorTapes = (0..<4).map { _ in Graph() }
     var rng: RandomSource
     var lastTargetUpdate = 0
     private var actorRows: [[Float]] = [], criticRows: [[Float]] = []
@@ -95,6 +98,7 @@ public final class DiscreteADER: EpisodeLearner {
         entropy = FactoredTwinCritic("entropy", agents: N, stateSize: S, sizes: sizes, members: members, kind: .entropy, embed: embed,
                                      hypernetHidden: hyper, rng: &rng) { RecurrentSettings.optimizer(criticSettings, $0) }
         self.rng = rng
+        pool = UpdateThreads.pool(settings, parts: 4)
 
         // H₀ = Σᵢ log|Aᵢ| · k_ratio (N·log|A|·k_ratio, computed as such, when the agents agree).
         let logSum = layout.isHomogeneous ? Double(N) * Foundation.log(Double(A))
@@ -212,13 +216,15 @@ public final class DiscreteADER: EpisodeLearner {
             let available = b.available.reshaped(Shape(slots * N, A))
             let (pi, logPi) = policy(actor.unroll(b.inputs).reshaped(Shape(slots * N, A)), available: available, step: step)
             let policyEntropy = (pi * logPi).sum(axis: -1).reshaped(Shape(slots, N)) * -1
-            let z = (0..<2).map { reward.mixed($0, expected(pi, reward.actionValues($0, criticIn, target: true)), states: b.allStates, target: true) }
-            let zMin = minimum(z[0], z[1]).array
-            let w = (0..<2).map {
-                entropy.mixed($0, expected(pi, entropy.actionValues($0, criticIn, target: entropyTargetNets)), states: b.allStates,
-                              target: entropyTargetNets)
+            // The reward twins' and the entropy twins' bootstraps, side by side.
+            let M = criticIn.count
+            let z = g.branches(criticIn + [pi, b.allStates], tapes: bootstrapTapes, pool: pool) { k, inputs in
+                let (critic, targetNets) = k < 2 ? (reward, true) : (entropy, entropyTargetNets)
+                return critic.mixed(k % 2, expected(inputs[M], critic.actionValues(k % 2, Array(inputs[0..<M]), target: targetNets)),
+                                    states: inputs[M + 1], target: targetNets)
             }
-            let wMin = minimum(w[0], w[1]), h = policyEntropy.storage
+            let zMin = minimum(z[0], z[1]).array
+            let wMin = minimum(z[2], z[3]), h = policyEntropy.storage
             let bonus = (0..<N).map { backupAlpha ? alphas[$0] : 1 }
             let zeros = [Float](repeating: 0, count: T * B)
             let entropyTargets: [[Float]] = (0..<N).map { i in
@@ -235,21 +241,22 @@ public final class DiscreteADER: EpisodeLearner {
         let taken = b.actions.reshaped(Shape(T * B * N, 1))
         let yR = g.constant(rewardTargets, Shape(T * B, 1))
         let yH = g.constant(Shape(T * B, N)) { out in for k in 0..<(T * B) { for i in 0..<N { out[k * N + i] = entropyTargets[i][k] } } }
-        let currentInputs = leading(criticIn, slots: T * B)
-        func loss(_ critic: FactoredTwinCritic, _ y: Tensor) -> Tensor {
-            let terms = (0..<2).map { k in
-                let chosen = critic.actionValues(k, currentInputs, target: false).gather(taken).reshaped(Shape(T * B, N))
-                return ((critic.mixed(k, chosen, states: b.states, target: false) - y).square() * b.mask).sum() / b.maskSum
+        let currentInputs = leading(criticIn, slots: T * B), M = currentInputs.count, maskSum = b.maskSum
+        // The reward and the entropy critic take their steps side by side, each on a tape of its own.
+        let losses = g.branches(currentInputs + [taken, b.states, b.mask, yR, yH], tapes: criticTapes, pool: pool) { k, inputs in
+            let critic = k == 0 ? reward : entropy
+            let (taken, states, mask, y) = (inputs[M], inputs[M + 1], inputs[M + 2], inputs[M + 3 + k])
+            let terms = (0..<2).map { twin in
+                let chosen = critic.actionValues(twin, Array(inputs[0..<M]), target: false).gather(taken).reshaped(Shape(T * B, N))
+                return ((critic.mixed(twin, chosen, states: states, target: false) - y).square() * mask).sum() / maskSum
             }
-            return terms[0] + terms[1]
+            let loss = terms[0] + terms[1]
+            critic.zeroGrad()
+            loss.graph.backward(loss)
+            critic.step(gradClip: gradClip)
+            return loss.detached()
         }
-        reward.zeroGrad()
-        entropy.zeroGrad()
-        let rewardLoss = loss(reward, yR), entropyLoss = loss(entropy, yH)
-        g.backward(rewardLoss + entropyLoss)
-        reward.step(gradClip: gradClip)
-        entropy.step(gradClip: gradClip)
-        return (rewardLoss.scalar, entropyLoss.scalar)
+        return (losses[0].scalar, losses[1].scalar)
     }
 
     // MARK: Actor (eq. B.1) and the metric
@@ -274,11 +281,21 @@ public final class DiscreteADER: EpisodeLearner {
         let available = b.available.sliced(axis: 0, 0..<T).reshaped(Shape(rows, A))
         let (pi, logPi) = policy(logits, available: available, step: step)
         let policyEntropy = (pi * logPi).sum(axis: -1).reshaped(Shape(T * B, N)) * -1
-        let inputs = leading(criticIn, slots: T * B)
-        let rewardQ = (0..<2).map { reward.actionValues($0, inputs, target: false) }
-        let rewardValues = (0..<2).map { expected(pi, rewardQ[$0]) }
-        let rewardJoint = (0..<2).map { reward.mixed($0, rewardValues[$0], states: b.states, target: false) }
-        let entropyJoint = (0..<2).map { entropy.mixed($0, expected(pi, entropy.actionValues($0, inputs, target: false)), states: b.states, target: false) }
+        let inputs = leading(criticIn, slots: T * B), M = inputs.count
+        // The four critics side by side; a reward twin also returns what the metric reads (eq. B.7): its
+        // mixer's Jacobian and, for the code's metric, its action values, each slot's agents on one row.
+        let critics = g.branches(inputs + [pi, b.states], tapes: actorTapes, pool: pool) { k, xs in
+            let (pi, states) = (xs[M], xs[M + 1])
+            guard k < 2 else { return entropy.mixed(k % 2, expected(pi, entropy.actionValues(k % 2, Array(xs[0..<M]), target: false)),
+                                                    states: states, target: false) }
+            let q = reward.actionValues(k, Array(xs[0..<M]), target: false), values = expected(pi, q)
+            let joint = reward.mixed(k, values, states: states, target: false)
+            guard adaptive else { return joint }
+            let slopes = reward.mixers[k].jacobian(values, states)
+            return concat(metric == .code ? [joint, slopes, q.reshaped(Shape(T * B, N * A))] : [joint, slopes], axis: -1)
+        }
+        let rewardJoint = (0..<2).map { adaptive ? critics[$0].sliced(axis: -1, 0..<1) : critics[$0] }
+        let entropyJoint = [critics[2], critics[3]]
         let alphaRow = g.constant(budget.temperatures.map(\.value), Shape(1, N))
         let objective = minimum(rewardJoint[0], rewardJoint[1])
             + (alphaRow * (minimum(entropyJoint[0], entropyJoint[1]) + policyEntropy)).sum(axis: -1, keepDims: true)
@@ -288,9 +305,10 @@ public final class DiscreteADER: EpisodeLearner {
             (0..<(T * B)).reduce(0.0) { $0 + Double(mask[$1] * policyEntropy.storage[$1 * N + i]) } / valid
         }, contributions: [], shares: [])
         if adaptive {
-            let jacobians = (0..<2).map { reward.mixers[$0].jacobian(rewardValues[$0], b.states) }
+            let jacobians = (0..<2).map { critics[$0].sliced(axis: -1, 1..<(1 + N)) }
             let twin = (0..<(T * B)).map { rewardJoint[1].storage[$0] < rewardJoint[0].storage[$0] ? 1 : 0 }
             if metric == .code {
+                let rewardQ = (0..<2).map { critics[$0].sliced(axis: -1, (1 + N)..<(1 + N + N * A)).reshaped(Shape(rows, A)) }
                 let perSample = codeContributions(pi: pi, rewardQ: rewardQ, jacobians: jacobians, twin: twin, available: available, mask: mask)
                 pass.contributions = (0..<N).map { i in perSample.reduce(0) { $0 + $1[i] } / Double(perSample.count) }
                 pass.shares = budget.codeShares(perSample: perSample)
