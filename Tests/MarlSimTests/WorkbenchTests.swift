@@ -73,7 +73,7 @@ final class WorkbenchTests: XCTestCase {
         XCTAssertEqual(table.status, 0, table.stderr)
         XCTAssertEqual(table.stdout, try runMarlSim(["settings", "hasac"]).stdout)
         for line in ["hasac (discrete and continuous actions)", "name", "type", "default", "allowed",
-                     "gamma ", "number", "[0, 1]", "hidden ", "integer", "discrete_target_entropy", "scaled | harl-legacy",
+                     "gamma ", "number", "[0, 1]", "hidden ", "integer", "discrete_target_entropy", "scaled | available | harl-legacy",
                      "steps ", "≥ 1"] {
             XCTAssertTrue(table.stdout.contains(line), "missing \(line)\n\(table.stdout)")
         }

@@ -133,6 +133,28 @@ final class LearningTests: XCTestCase {
         }
     }
 
+    /// Why HASAC avoided the fight on combat (docs/results.md "HASAC on combat"), on a world written
+    /// for it: a strike pays but may kill the striker, and a dead scout's only action is to wait. With
+    /// a target entropy the masked policies cannot reach (κ = 0.98 of log|A|, dead units counted) α
+    /// grows without bound and the soft value pays the team to hide until the time limit; with the
+    /// target taken from each sample's available actions and dead units left out (the world's
+    /// recommendation in envs/smac.lua) α stays put and the team fights to the win.
+    func testHASACFightsWhenItsTargetEntropyFollowsTheAvailableActions() throws {
+        let world = "Tests/TrainingTests/Fixtures/combat/ambush.lua"
+        let common = [("steps", "25000"), ("log_interval", "5000"), ("replay_episodes", "0"), ("alpha", "0.2"), ("threads", "1")]
+        for seed: UInt64 in [1, 2] {
+            let (run, summary) = try train(world, "hasac", seed: seed, common + [("policy_active_masks", "true"),
+                                           ("discrete_target_entropy", "available"), ("target_entropy_scale", "0.5")])
+            XCTAssertGreaterThanOrEqual(summary.finalTestReturnMean, 9, "seed \(seed): the scouts strike until the sentry falls")
+            let alpha = try XCTUnwrap(run.learner.schedules(at: 0).first { $0.0 == "alpha_1" }?.1)
+            XCTAssertLessThan(alpha, 0.4, "seed \(seed): α stays near its start (0.2)")
+        }
+        let (run, unreachable) = try train(world, "hasac", seed: 1, common + [("target_entropy_scale", "0.98")])
+        XCTAssertLessThan(unreachable.finalTestReturnMean, 1, "with an unreachable target the scouts hide")
+        let alpha = try XCTUnwrap(run.learner.schedules(at: 0).first { $0.0 == "alpha_1" }?.1)
+        XCTAssertGreaterThan(alpha, 0.6, "with an unreachable target α more than triples in 25k steps (and keeps growing)")
+    }
+
     func testTwoStepGameQMIXFindsEightAndVDNSettlesForSeven() throws {
         for seed: UInt64 in [1, 2] {
             XCTAssertEqual(try train("envs/matrix/two_step.lua", "qmix", seed: seed).1.finalTestReturnMean, 8, "qmix seed \(seed)")
@@ -269,6 +291,29 @@ final class LearnerConformanceTests: XCTestCase {
         XCTAssertEqual(heterogeneous, Set(LearnerRegistry.all.filter { [$0.discrete, $0.continuous].contains { ($0?.teams ?? .homogeneous) >= .heterogeneous } }.map(\.name)))
         XCTAssertEqual(mixed, ["hasac", "masac"])
         XCTAssertEqual(threadedLearners, ["hasac", "masac", "ader", "ser-marl", "qmix", "vdn", "soft-qmix", "fsv"])
+    }
+
+    /// HARL's SMAC options (Huber loss, value normalisation, active masks, the per-sample target entropy)
+    /// on every test team: the same run on one thread and two, finite weights, masks respected.
+    func testHASACAndMASACWithHARLsOptionsAreDeterministicOnEveryTeam() throws {
+        let options = [("critic_loss", "huber"), ("huber_delta", "0.5"), ("value_norm", "true"), ("policy_active_masks", "true"),
+                       ("discrete_target_entropy", "available")]
+        for algo in ["hasac", "masac"] {
+            let entry = try XCTUnwrap(LearnerRegistry.all.first { $0.name == algo })
+            for (world, layout) in worlds {
+                let settings = quick(entry, continuous: !layout.isMixed && layout.actionDimensions > 0) + options
+                let name = "\(algo) on \((world as NSString).lastPathComponent)"
+                let first = folder(), second = folder()
+                let summary = try TrainingRun(file: world, options: [], learner: algo, overrides: settings + [("threads", "1")], seed: 7,
+                                              folder: first).run()
+                _ = try TrainingRun(file: world, options: [], learner: algo, overrides: settings + [("threads", "2")], seed: 7, folder: second).run()
+                XCTAssertGreaterThan(summary.updates, 0, name)
+                let weights = try Data(contentsOf: URL(fileURLWithPath: first + "/model.safetensors"))
+                XCTAssertEqual(weights, try Data(contentsOf: URL(fileURLWithPath: second + "/model.safetensors")), "\(name): threads 1 and 2")
+                let loaded = try Safetensors.read(URL(fileURLWithPath: first + "/model.safetensors"))
+                XCTAssert(loaded.allSatisfy { $0.values.allSatisfy(\.isFinite) }, "\(name): finite weights")
+            }
+        }
     }
 
     func testEveryLearnerWithCriticLayerNormPutsLayerNormsIntoItsCritics() throws {

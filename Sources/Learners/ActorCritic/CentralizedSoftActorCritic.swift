@@ -1,4 +1,5 @@
 import Common
+import Foundation
 import Tensors
 
 /// What HASAC and MASAC share (docs/learners.md §3A, §4): per-agent stochastic actors with their own
@@ -17,6 +18,13 @@ public final class CentralizedSoftActorCritic {
     let samplingTapes: [Graph]
     var rng: RandomSource
     let gamma: Float, tau: Float, gradClip: Float
+    /// HARL's options (docs/learners.md §4.8): Huber δ of the critic loss (0: squared error), the
+    /// targets' normaliser, whether single-choice samples leave the actor loss, and κ when the
+    /// discrete target entropy follows each sample's available actions.
+    let huberDelta: Float
+    let valueNormalizer: ValueNormalizer?
+    let activeMasks: Bool
+    let availableTargetScale: Double?
 
     public init(layout: EpisodeLayout, settings: Settings, seed: UInt64, sharing: ParameterSharing) {
         self.layout = layout
@@ -34,6 +42,10 @@ public final class CentralizedSoftActorCritic {
         gamma = Float(settings.double("gamma"))
         tau = Float(settings.double("polyak"))
         gradClip = Float(settings.double("grad_clip"))
+        huberDelta = settings.string("critic_loss") == "huber" ? Float(settings.double("huber_delta")) : 0
+        valueNormalizer = settings.bool("value_norm") ? ValueNormalizer() : nil
+        activeMasks = settings.bool("policy_active_masks")
+        availableTargetScale = settings.string("discrete_target_entropy") == "available" ? settings.double("target_entropy_scale") : nil
     }
 
     /// Sampled (exploring) or deterministic (test) actions for one step.
@@ -42,20 +54,27 @@ public final class CentralizedSoftActorCritic {
     }
 
     /// The critic step (HASAC eq. in §4.3): y = R⁽ⁿ⁾ + γⁿ(1 − term)[min_k Q̄_k(s′, a′) − α_c Σ_i log πⁱ(a′ⁱ|o′ⁱ)],
-    /// a′ⁱ ~ current πⁱ, no gradient; both critics regress to y. Returns (loss, mean Q).
+    /// a′ⁱ ~ current πⁱ, no gradient; both critics regress to y (with `value_norm`: to y normalised,
+    /// reading Q̄ back as σ·Q̄ + μ). Returns (loss, mean Q in the rewards' units).
     public func updateCritic(_ batch: TransitionBatch, jointAlpha: Float) -> (loss: Float, meanQ: Float) {
         let g = graph, B = batch.size
         g.reset()
         let y: Tensor = g.withoutGradients {
             let next = samples(batch.nextObservations, batch.nextAvailable)
             let logSum = next.dropFirst().reduce(next[0].logProbability) { $0 + $1.logProbability }
-            let bootstrap = critic.targetMinimum(concat([g.constant(batch.nextStates, Shape(B, layout.stateSize))] + next.map(\.action), axis: -1))
-                - logSum * jointAlpha
-            return g.constant(batch.rewards, Shape(B, 1)) + g.constant(batch.discounts, Shape(B, 1)) * bootstrap
+            var nextQ = critic.targetMinimum(concat([g.constant(batch.nextStates, Shape(B, layout.stateSize))] + next.map(\.action), axis: -1))
+            if let valueNormalizer { nextQ = valueNormalizer.denormalize(nextQ) }
+            let bootstrap = nextQ - logSum * jointAlpha
+            let y = g.constant(batch.rewards, Shape(B, 1)) + g.constant(batch.discounts, Shape(B, 1)) * bootstrap
+            guard let valueNormalizer else { return y }
+            valueNormalizer.update(y)
+            return valueNormalizer.normalize(y)
         }
         let inputs = concat([g.constant(batch.states, Shape(B, layout.stateSize)),
                              AgentColumns.jointActions(batch.actions, layout: layout, graph: g)], axis: -1)
-        return critic.update(inputs, targets: y, gradClip: gradClip)
+        let (loss, meanQ) = critic.update(inputs, targets: y, gradClip: gradClip, huberDelta: huberDelta)
+        guard let valueNormalizer else { return (loss, meanQ) }
+        return (loss, meanQ * valueNormalizer.std + valueNormalizer.mean)
     }
 
     /// Fresh actions of every agent from its current policy, without gradient ([B][Wᵢ] each).
@@ -75,23 +94,57 @@ public final class CentralizedSoftActorCritic {
 
     /// One actor step for agent i (HASAC §4.3 step 3a–d): L(θᵢ) = mean_b[αᵢ log πⁱ(ãⁱ) − min_k Q_k(s, a)]
     /// where a puts the reparameterised ãⁱ among the given actions of the others. The critic is frozen.
-    /// Returns the loss and the mean log π of the sample (for the temperatures).
-    public func updateActor(_ i: Int, _ batch: TransitionBatch, others: [[Float]], alpha: Float) -> (loss: Float, meanLogProbability: Float) {
+    /// With `policy_active_masks` the means run over the samples where agent i has a choice (HARL's
+    /// active masks; for a dead unit, whose only action is the no-op). Returns the loss, the mean log π
+    /// of the sample and the target entropy it is held to (for the temperatures), or nil for both when
+    /// no sample had a choice.
+    public func updateActor(_ i: Int, _ batch: TransitionBatch, others: [[Float]], alpha: Float) -> ActorStep {
         let g = graph, B = batch.size
         g.reset()
         let optimizer = actorOptimizers[actors.network(of: i)]
         optimizer.zeroGrad()
         critic.setTrainable(false)
         defer { critic.setTrainable(true) }
+        let mask = availability(batch.available, i)
         let (action, logPi) = actors.sample(i, observations: AgentColumns.observations(batch.observations, agent: i, layout: layout, graph: g),
-                                            available: availability(batch.available, i), rng: &rng)
+                                            available: mask, rng: &rng)
         var parts = [g.constant(batch.states, Shape(B, layout.stateSize))]
         for j in 0..<layout.agents { parts.append(j == i ? action : g.constant(others[j], Shape(B, layout.actionWidth(of: j)))) }
-        let loss = (logPi * alpha - critic.minimum(concat(parts, axis: -1))).mean()
+        let choices = mask.map(Self.choiceCounts)
+        let weights = activeMasks ? choices.map { counts in g.constant(Shape(B, 1)) { w in for b in 0..<B { w[b] = counts[b] > 1 ? 1 : 0 } } } : nil
+        let active = weights.map { w in (0..<B).reduce(Float(0)) { $0 + w.storage[$1] } } ?? Float(B)
+        guard active > 0 else { return ActorStep(loss: 0, meanLogProbability: nil, targetEntropy: nil) }
+        // The entropy term is recorded before the critic: backward then adds the two paths' gradients
+        // in the order the learner always has (so runs without these options stay byte-identical).
+        let entropyTerm = logPi * alpha
+        var q = critic.minimum(concat(parts, axis: -1))
+        if let valueNormalizer { q = valueNormalizer.denormalize(q) }
+        let loss = weights.map { w in ((entropyTerm - q) * w).sum() / active } ?? (entropyTerm - q).mean()
         g.backward(loss)
         if gradClip > 0 { _ = optimizer.parameters.clipGradientNorm(maxNorm: gradClip) }
         optimizer.step()
-        return (loss.scalar, logPi.mean().scalar)
+        let meanLogPi = weights.map { w in (logPi * w).sum().scalar / active } ?? logPi.mean().scalar
+        var target: Double?
+        if let kappa = availableTargetScale, let choices {
+            var sum = 0.0
+            for b in 0..<B where weights == nil || choices[b] > 1 { sum += Foundation.log(Double(choices[b])) }
+            target = kappa * sum / Double(active)
+        }
+        return ActorStep(loss: loss.scalar, meanLogProbability: meanLogPi, targetEntropy: target)
+    }
+
+    /// One actor step's loss, its sample's mean log π (nil when no sample had a choice) and the target
+    /// entropy of that sample when it depends on the available actions (nil: the temperature's own).
+    public struct ActorStep {
+        public let loss: Float
+        public let meanLogProbability: Float?
+        public let targetEntropy: Double?
+    }
+
+    /// The number of available actions in each row of a mask [B, A].
+    private static func choiceCounts(_ mask: Tensor) -> [Int] {
+        let A = mask.shape[1], p = mask.storage
+        return (0..<(mask.count / A)).map { b in (0..<A).reduce(0) { $0 + (p[b * A + $1] != 0 ? 1 : 0) } }
     }
 
     /// A fresh sample of agent i's (possibly just updated) policy, without gradient.

@@ -19,7 +19,8 @@ public final class HASAC: TransitionLearner {
     public static let name = "hasac"
     public static let summary = "HASAC: sequential soft actor updates in random order against a centralized twin soft-Q critic"
 
-    public static let settings: [SettingSpec] = ActorCriticSettings.specs + ActorCriticSettings.temperatureSpecs + [UpdateThreads.spec,
+    public static let settings: [SettingSpec] = ActorCriticSettings.specs + ActorCriticSettings.temperatureSpecs
+        + ActorCriticSettings.harlOptionSpecs + [UpdateThreads.spec,
         SettingSpec("fixed_order", .flag(false), "update the actors in index order instead of a fresh random order"),
     ]
 
@@ -59,17 +60,22 @@ public final class HASAC: TransitionLearner {
         var joint = core.sampleActions(batch)                                        // step 1
         var order = Array(0..<N)                                                     // step 2
         if !fixedOrder { order.shuffle(using: &orderRandom) }
-        var actorLoss: Float = 0, logProbabilitySum: Float = 0
+        var actorLoss: Float = 0, entropies = EntropyTally()
         for i in order {                                                             // step 3
-            let (loss, meanLogPi) = core.updateActor(i, batch, others: joint, alpha: temperatures[i].value)
-            temperatures[i].update(meanLogProbability: Double(meanLogPi))
+            let actor = core.updateActor(i, batch, others: joint, alpha: temperatures[i].value)
+            if let meanLogPi = actor.meanLogProbability {
+                temperatures[i].update(meanLogProbability: Double(meanLogPi), target: actor.targetEntropy)
+                entropies.add(meanLogPi, target: actor.targetEntropy ?? temperatures[i].targetEntropy, ownTarget: actor.targetEntropy == nil)
+            }
             joint[i] = core.resample(i, batch)
-            actorLoss += loss
-            logProbabilitySum += meanLogPi
+            actorLoss += actor.loss
         }
-        jointTemperature.update(meanLogProbability: Double(logProbabilitySum))      // step 4
+        if entropies.agents > 0 {                                                    // step 4
+            jointTemperature.update(meanLogProbability: Double(entropies.logProbabilitySum),
+                                    target: entropies.agents == N && entropies.ownTargets ? nil : entropies.targetSum)
+        }
         core.updateTargets()                                                         // step 5
         return [("loss_critic", Double(criticLoss)), ("loss_actor", Double(actorLoss / Float(N))), ("q_mean", Double(meanQ)),
-                ("entropy_estimate", Double(-logProbabilitySum / Float(N)))]
+                ("entropy_estimate", Double(-entropies.logProbabilitySum / Float(Swift.max(entropies.agents, 1))))]
     }
 }

@@ -14,7 +14,8 @@ public final class MASAC: TransitionLearner {
     public static let name = "masac"
     public static let summary = "MASAC: simultaneous soft actor updates against a centralized twin soft-Q critic, one temperature"
 
-    public static let settings: [SettingSpec] = ActorCriticSettings.specs + ActorCriticSettings.temperatureSpecs + [UpdateThreads.spec,
+    public static let settings: [SettingSpec] = ActorCriticSettings.specs + ActorCriticSettings.temperatureSpecs
+        + ActorCriticSettings.harlOptionSpecs + [UpdateThreads.spec,
         SettingSpec("other_actions", .text("fresh"), "the others' actions in an actor's loss: fresh (current-policy samples) or buffer (MADDPG-style)",
                     choices: ["fresh", "buffer"]),
     ]
@@ -22,12 +23,13 @@ public final class MASAC: TransitionLearner {
     let core: CentralizedSoftActorCritic
     let temperature: Temperature
     let bufferActions: Bool
+    let agentTargets: [Double]
 
     public init(layout: EpisodeLayout, settings: Settings, seed: UInt64) {
         core = CentralizedSoftActorCritic(layout: layout, settings: settings, seed: seed,
                                           sharing: ParameterSharing.from(settings, automatic: .none))
-        temperature = ActorCriticSettings.temperature("log_alpha", settings,
-                                                      target: Temperature.jointTarget(ActorCriticSettings.targetEntropies(layout, settings)))
+        agentTargets = ActorCriticSettings.targetEntropies(layout, settings)
+        temperature = ActorCriticSettings.temperature("log_alpha", settings, target: Temperature.jointTarget(agentTargets))
         bufferActions = settings.string("other_actions") == "buffer"
     }
 
@@ -47,15 +49,20 @@ public final class MASAC: TransitionLearner {
         let (criticLoss, meanQ) = core.updateCritic(batch, jointAlpha: temperature.value)
         let others = bufferActions ? (0..<N).map { core.bufferActions(batch, $0) } : core.sampleActions(batch)
         let alpha = temperature.value
-        var actorLoss: Float = 0, logProbabilitySum: Float = 0
+        var actorLoss: Float = 0, entropies = EntropyTally()
         for i in 0..<N {
-            let (loss, meanLogPi) = core.updateActor(i, batch, others: others, alpha: alpha)
-            actorLoss += loss
-            logProbabilitySum += meanLogPi
+            let actor = core.updateActor(i, batch, others: others, alpha: alpha)
+            actorLoss += actor.loss
+            if let meanLogPi = actor.meanLogProbability {
+                entropies.add(meanLogPi, target: actor.targetEntropy ?? agentTargets[i], ownTarget: actor.targetEntropy == nil)
+            }
         }
-        temperature.update(meanLogProbability: Double(logProbabilitySum))
+        if entropies.agents > 0 {
+            temperature.update(meanLogProbability: Double(entropies.logProbabilitySum),
+                               target: entropies.agents == N && entropies.ownTargets ? nil : entropies.targetSum)
+        }
         core.updateTargets()
         return [("loss_critic", Double(criticLoss)), ("loss_actor", Double(actorLoss / Float(N))), ("q_mean", Double(meanQ)),
-                ("entropy_estimate", Double(-logProbabilitySum / Float(N)))]
+                ("entropy_estimate", Double(-entropies.logProbabilitySum / Float(Swift.max(entropies.agents, 1))))]
     }
 }

@@ -60,7 +60,19 @@ public enum ActorCriticSettings {
         SettingSpec("alpha_max", .number(0), "upper bound of every learned α, log α kept below it (0: none, as HARL)", range: .nonNegative),
         SettingSpec("target_entropy_scale", .number(0.5), "discrete target entropy κ·log|A| (SAC-discrete: 0.98, which held a learned team's α up until it stopped finishing episodes; HARL's code gives 0, docs/learners.md §0.8)", range: .unit),
         SettingSpec("target_entropy_per_dim", .number(-1), "continuous target entropy = dim A · this (−1: SAC's −dim A)"),
-        SettingSpec("discrete_target_entropy", .text("scaled"), "scaled (κ·log|A|) or harl-legacy (0, HARL's bug)", choices: ["scaled", "harl-legacy"]),
+        SettingSpec("discrete_target_entropy", .text("scaled"),
+                    "scaled (κ·log|A|), available (κ·log of the actions available in each sample; ours) or harl-legacy (0, HARL's bug)",
+                    choices: ["scaled", "available", "harl-legacy"]),
+    ]
+
+    /// HARL's options for its SMAC runs (docs/learners.md §4.8), off by default: HASAC and MASAC.
+    public static let harlOptionSpecs: [SettingSpec] = [
+        SettingSpec("critic_loss", .text("mse"), "the critics' regression loss: mse (½ squared error) or huber (HARL, δ = huber_delta)",
+                    choices: ["mse", "huber"]),
+        SettingSpec("huber_delta", .number(10), "δ of the Huber critic loss (HARL: 10)", range: .positive),
+        SettingSpec("value_norm", .flag(false), "normalise the critics' targets by their running mean and std (HARL's ValueNorm); the critics predict normalised values"),
+        SettingSpec("policy_active_masks", .flag(false),
+                    "leave samples where the agent has a single available action (a dead unit's no-op) out of its actor loss and temperature (HARL)"),
     ]
 
     /// Each agent's target entropy from its own action space: −dim Aᵢ (scaled), or κ·log|Aᵢ|.

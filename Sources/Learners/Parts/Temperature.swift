@@ -33,11 +33,12 @@ public final class Temperature {
     public var parameter: Parameter { logAlpha }
 
     /// One Adam step on log α given the mean log-probability of fresh policy samples
-    /// (or −(mean entropy) for exact discrete entropies). A fixed temperature ignores it.
-    public func update(meanLogProbability: Double) {
+    /// (or −(mean entropy) for exact discrete entropies), toward `target` when given (a target that
+    /// depends on the samples), else toward `targetEntropy`. A fixed temperature ignores it.
+    public func update(meanLogProbability: Double, target: Double? = nil) {
         guard let optimizer else { return }
         logAlpha.zeroGrad()
-        logAlpha.grad[0] = Float(-(meanLogProbability + targetEntropy))
+        logAlpha.grad[0] = Float(-(meanLogProbability + (target ?? targetEntropy)))
         optimizer.step()
         if clampsLogAlpha && bounds.upperBound.isFinite {
             logAlpha.value[0] = min(logAlpha.value[0], Float(Foundation.log(bounds.upperBound)))
@@ -62,5 +63,23 @@ public final class Temperature {
     /// the shared target itself when all agents have one.
     public static func meanTarget(_ targets: [Double]) -> Double {
         Set(targets).count == 1 ? targets[0] : targets.reduce(0, +) / Double(targets.count)
+    }
+}
+
+/// The agents' actor steps of one update, summed for a joint temperature: Σ mean log πⁱ and Σ H̄ⁱ
+/// over the agents whose samples had a choice, and whether every target was the agent's fixed one.
+public struct EntropyTally {
+    public private(set) var logProbabilitySum: Float = 0
+    public private(set) var targetSum = 0.0
+    public private(set) var agents = 0
+    public private(set) var ownTargets = true
+
+    public init() {}
+
+    public mutating func add(_ meanLogProbability: Float, target: Double, ownTarget: Bool) {
+        logProbabilitySum += meanLogProbability
+        targetSum += target
+        agents += 1
+        ownTargets = ownTargets && ownTarget
     }
 }

@@ -44,17 +44,25 @@ public final class TwinCritic {
         return Tensors.minimum(q[0], q[1])
     }
 
-    /// One step on ½·mean (Q_k − y)² summed over k (element-wise, so masking would be exact; HARL's
+    /// One step on mean ℓ(Q_k − y) summed over k, ℓ(e) = ½e² or, with `huberDelta` > 0, Huber's
+    /// ½e² for |e| ≤ δ and δ(|e| − ½δ) beyond (element-wise, so masking would be exact; HARL's
     /// averaged-then-masked loss is a no-op mask, §4.6). Returns the loss and mean min(Q₁, Q₂) before the step.
-    public func update(_ inputs: Tensor, targets y: Tensor, gradClip: Float) -> (loss: Float, meanQ: Float) {
+    public func update(_ inputs: Tensor, targets y: Tensor, gradClip: Float, huberDelta: Float = 0) -> (loss: Float, meanQ: Float) {
         online.zeroGrad()
         let (a, b) = values(inputs)
         let meanQ = inputs.graph.withoutGradients { Tensors.minimum(a, b).mean().scalar }
-        let loss = 0.5 * ((a - y).square().mean() + (b - y).square().mean())
+        let loss = huberDelta > 0 ? Self.huber(a - y, huberDelta).mean() + Self.huber(b - y, huberDelta).mean()
+                                  : 0.5 * ((a - y).square().mean() + (b - y).square().mean())
         inputs.graph.backward(loss)
         if gradClip > 0 { _ = online.clipGradientNorm(maxNorm: gradClip) }
         optimizer.step()
         return (loss.scalar, meanQ)
+    }
+
+    /// Huber's loss of errors e: ½c² + δ(|e| − c) with c = min(|e|, δ).
+    static func huber(_ e: Tensor, _ delta: Float) -> Tensor {
+        let size = e.abs(), c = size.clamped(0, delta)
+        return 0.5 * c.square() + (size - c) * delta
     }
 
     /// Freezes or unfreezes the online critics (actor phases must not record their gradients).
