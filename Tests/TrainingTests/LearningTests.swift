@@ -293,16 +293,19 @@ final class LearnerConformanceTests: XCTestCase {
         XCTAssertEqual(threadedLearners, ["hasac", "masac", "ader", "ser-marl", "qmix", "vdn", "soft-qmix", "fsv"])
     }
 
-    /// HARL's SMAC options (Huber loss, value normalisation, active masks, the per-sample target entropy)
-    /// on every test team: the same run on one thread and two, finite weights, masks respected.
+    /// HARL's SMAC options (docs/learners.md §4.8) on every test team, in two sets (with the global and
+    /// with the agent-specific critic state): the same run on one thread and two, finite weights, masks
+    /// respected, and a fresh learner with the same settings loads the weights.
     func testHASACAndMASACWithHARLsOptionsAreDeterministicOnEveryTeam() throws {
-        let options = [("critic_loss", "huber"), ("huber_delta", "0.5"), ("value_norm", "true"), ("policy_active_masks", "true"),
-                       ("discrete_target_entropy", "available")]
-        for algo in ["hasac", "masac"] {
+        let optionSets = [[("critic_loss", "huber"), ("huber_delta", "0.5"), ("value_norm", "true"), ("policy_active_masks", "true"),
+                           ("discrete_target_entropy", "available")],
+                          [("critic_state", "agent"), ("feature_norm", "true"), ("actor_init", "orthogonal"), ("value_norm", "true"),
+                           ("policy_active_masks", "true")]]
+        for (algo, options) in [("hasac", optionSets[0]), ("hasac", optionSets[1]), ("masac", optionSets[0]), ("masac", optionSets[1])] {
             let entry = try XCTUnwrap(LearnerRegistry.all.first { $0.name == algo })
             for (world, layout) in worlds {
                 let settings = quick(entry, continuous: !layout.isMixed && layout.actionDimensions > 0) + options
-                let name = "\(algo) on \((world as NSString).lastPathComponent)"
+                let name = "\(algo) with \(options.map(\.0).joined(separator: ",")) on \((world as NSString).lastPathComponent)"
                 let first = folder(), second = folder()
                 let summary = try TrainingRun(file: world, options: [], learner: algo, overrides: settings + [("threads", "1")], seed: 7,
                                               folder: first).run()
@@ -312,6 +315,8 @@ final class LearnerConformanceTests: XCTestCase {
                 XCTAssertEqual(weights, try Data(contentsOf: URL(fileURLWithPath: second + "/model.safetensors")), "\(name): threads 1 and 2")
                 let loaded = try Safetensors.read(URL(fileURLWithPath: first + "/model.safetensors"))
                 XCTAssert(loaded.allSatisfy { $0.values.allSatisfy(\.isFinite) }, "\(name): finite weights")
+                let fresh = try TrainingRun(file: world, options: [], learner: algo, overrides: settings, seed: 99, folder: folder())
+                XCTAssertNoThrow(try Safetensors.load(fresh.learner.parameters, from: URL(fileURLWithPath: first + "/model.safetensors")), name)
             }
         }
     }

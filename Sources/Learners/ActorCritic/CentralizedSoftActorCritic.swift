@@ -25,14 +25,20 @@ public final class CentralizedSoftActorCritic {
     let valueNormalizer: ValueNormalizer?
     let activeMasks: Bool
     let availableTargetScale: Double?
+    /// HARL's "FP" critic state: one critic row per agent and sample (`critic_state=agent`).
+    let agentStates: Bool
 
     public init(layout: EpisodeLayout, settings: Settings, seed: UInt64, sharing: ParameterSharing) {
         self.layout = layout
         var rng = RandomSource(seed: seed)
         let hidden = ActorCriticSettings.hidden(settings)
-        actors = StochasticActors("actor", layout: layout, hidden: hidden, sharing: sharing, rng: &rng)
+        actors = StochasticActors("actor", layout: layout, hidden: hidden, sharing: sharing, orthogonal: settings.string("actor_init") == "orthogonal",
+                                  inputNorm: settings.bool("feature_norm"), rng: &rng)
         let pool = UpdateThreads.pool(settings, parts: Swift.max(2, layout.agents))
-        critic = TwinCritic("critic", inputs: layout.stateSize + layout.jointActionWidth, hidden: hidden,
+        let agentStates = settings.string("critic_state") == "agent"
+        self.agentStates = agentStates
+        let stateWidth = layout.stateSize + (agentStates ? layout.observationSize + layout.agents : 0)
+        critic = TwinCritic("critic", inputs: stateWidth + layout.jointActionWidth, hidden: hidden,
                             layerNorm: settings.bool("critic_layer_norm"), learningRate: settings.double("critic_lr"), pool: pool, rng: &rng)
         self.pool = pool
         samplingTapes = (0..<layout.agents).map { _ in Graph() }
@@ -62,16 +68,15 @@ public final class CentralizedSoftActorCritic {
         let y: Tensor = g.withoutGradients {
             let next = samples(batch.nextObservations, batch.nextAvailable)
             let logSum = next.dropFirst().reduce(next[0].logProbability) { $0 + $1.logProbability }
-            var nextQ = critic.targetMinimum(concat([g.constant(batch.nextStates, Shape(B, layout.stateSize))] + next.map(\.action), axis: -1))
+            var nextQ = critic.targetMinimum(criticInputs(batch.nextStates, batch.nextObservations, actions: next.map(\.action)))
             if let valueNormalizer { nextQ = valueNormalizer.denormalize(nextQ) }
-            let bootstrap = nextQ - logSum * jointAlpha
-            let y = g.constant(batch.rewards, Shape(B, 1)) + g.constant(batch.discounts, Shape(B, 1)) * bootstrap
+            let bootstrap = nextQ - perAgentRows(logSum) * jointAlpha
+            let y = perAgentRows(g.constant(batch.rewards, Shape(B, 1))) + perAgentRows(g.constant(batch.discounts, Shape(B, 1))) * bootstrap
             guard let valueNormalizer else { return y }
             valueNormalizer.update(y)
             return valueNormalizer.normalize(y)
         }
-        let inputs = concat([g.constant(batch.states, Shape(B, layout.stateSize)),
-                             AgentColumns.jointActions(batch.actions, layout: layout, graph: g)], axis: -1)
+        let inputs = criticInputs(batch.states, batch.observations, actions: [AgentColumns.jointActions(batch.actions, layout: layout, graph: g)])
         let (loss, meanQ) = critic.update(inputs, targets: y, gradClip: gradClip, huberDelta: huberDelta)
         guard let valueNormalizer else { return (loss, meanQ) }
         return (loss, meanQ * valueNormalizer.std + valueNormalizer.mean)
@@ -108,8 +113,7 @@ public final class CentralizedSoftActorCritic {
         let mask = availability(batch.available, i)
         let (action, logPi) = actors.sample(i, observations: AgentColumns.observations(batch.observations, agent: i, layout: layout, graph: g),
                                             available: mask, rng: &rng)
-        var parts = [g.constant(batch.states, Shape(B, layout.stateSize))]
-        for j in 0..<layout.agents { parts.append(j == i ? action : g.constant(others[j], Shape(B, layout.actionWidth(of: j)))) }
+        let actions = (0..<layout.agents).map { j in j == i ? action : g.constant(others[j], Shape(B, layout.actionWidth(of: j))) }
         let choices = mask.map(Self.choiceCounts)
         let weights = activeMasks ? choices.map { counts in g.constant(Shape(B, 1)) { w in for b in 0..<B { w[b] = counts[b] > 1 ? 1 : 0 } } } : nil
         let active = weights.map { w in (0..<B).reduce(Float(0)) { $0 + w.storage[$1] } } ?? Float(B)
@@ -117,7 +121,8 @@ public final class CentralizedSoftActorCritic {
         // The entropy term is recorded before the critic: backward then adds the two paths' gradients
         // in the order the learner always has (so runs without these options stay byte-identical).
         let entropyTerm = logPi * alpha
-        var q = critic.minimum(concat(parts, axis: -1))
+        var q = critic.minimum(criticInputs(batch.states, batch.observations, actions: actions))
+        if agentStates { q = q.reshaped(Shape(layout.agents, B, 1)).mean(axis: 0) }                  // the agents' rows averaged
         if let valueNormalizer { q = valueNormalizer.denormalize(q) }
         let loss = weights.map { w in ((entropyTerm - q) * w).sum() / active } ?? (entropyTerm - q).mean()
         g.backward(loss)
@@ -139,6 +144,24 @@ public final class CentralizedSoftActorCritic {
         public let loss: Float
         public let meanLogProbability: Float?
         public let targetEntropy: Double?
+    }
+
+    /// The critics' input for states [B·S], observations [B·N·O] and the agents' action columns: [B, S + ΣWᵢ],
+    /// or with `critic_state=agent` one row per agent i and sample, [N·B, S + O + N + ΣWᵢ]: the state, agent
+    /// i's observation (padded to O) and its one-hot id, then the joint action (HARL's "FP" state).
+    private func criticInputs(_ states: [Float], _ observations: [Float], actions: [Tensor]) -> Tensor {
+        let g = graph, B = states.count / Swift.max(layout.stateSize, 1), N = layout.agents, O = layout.observationSize
+        let state = g.constant(states, Shape(B, layout.stateSize))
+        guard agentStates else { return concat([state] + actions, axis: -1) }
+        return concat((0..<N).map { i in
+            let id = g.constant(Shape(B, N)) { p in for b in 0..<B { for j in 0..<N { p[b * N + j] = j == i ? 1 : 0 } } }
+            return concat([state, AgentColumns.of(observations, agent: i, agents: N, stride: O, width: O, graph: g), id] + actions, axis: -1)
+        }, axis: 0)
+    }
+
+    /// Per-sample values [B, 1] repeated for the critics' rows: N times with agent states, else as they are.
+    private func perAgentRows(_ x: Tensor) -> Tensor {
+        agentStates ? concat(Array(repeating: x, count: layout.agents), axis: 0) : x
     }
 
     /// The number of available actions in each row of a mask [B, A].

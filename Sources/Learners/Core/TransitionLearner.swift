@@ -73,6 +73,13 @@ public enum ActorCriticSettings {
         SettingSpec("value_norm", .flag(false), "normalise the critics' targets by their running mean and std (HARL's ValueNorm); the critics predict normalised values"),
         SettingSpec("policy_active_masks", .flag(false),
                     "leave samples where the agent has a single available action (a dead unit's no-op) out of its actor loss and temperature (HARL)"),
+        SettingSpec("critic_state", .text("global"),
+                    "what the critics see besides the joint action: global (the state) or agent (HARL's \"FP\": the state, the agent's own observation and id, one row per agent)",
+                    choices: ["global", "agent"]),
+        SettingSpec("feature_norm", .flag(false), "a LayerNorm on each actor's input (HARL's use_feature_normalization)"),
+        SettingSpec("actor_init", .text("pytorch"),
+                    "the actors' initial weights: pytorch (PyTorch's default; discrete heads orthogonal with gain 0.01) or orthogonal (HARL: hidden layers gain √2, heads 0.01, zero biases)",
+                    choices: ["pytorch", "orthogonal"]),
     ]
 
     /// Each agent's target entropy from its own action space: −dim Aᵢ (scaled), or κ·log|Aᵢ|.

@@ -15,26 +15,39 @@ public final class StochasticActors {
     let networkOf: [Int]
     /// The agents of each network.
     public let members: [[Int]]
+    /// A LayerNorm on each network's input (HARL's feature normalisation), or none.
+    let inputNorms: [LayerNorm]
 
-    public init(_ name: String, layout: EpisodeLayout, hidden: [Int], sharing: ParameterSharing = .none, rng: inout RandomSource) {
+    /// Actors with PyTorch's initialisation of the trunks and heads (the discrete logits orthogonal with
+    /// gain 0.01), or with `orthogonal` HARL's: orthogonal trunks with ReLU's gain √2 and every head
+    /// orthogonal with gain 0.01. `inputNorm` puts a LayerNorm before each trunk.
+    public init(_ name: String, layout: EpisodeLayout, hidden: [Int], sharing: ParameterSharing = .none, orthogonal: Bool = false,
+                inputNorm: Bool = false, rng: inout RandomSource) {
         self.layout = layout
         members = sharing == .groups ? layout.groups : (0..<layout.agents).map { [$0] }
         var networkOf = Array(repeating: 0, count: layout.agents)
         for (k, group) in members.enumerated() { for i in group { networkOf[i] = k } }
         self.networkOf = networkOf
         let first = members.map { $0[0] }
-        trunks = first.enumerated().map { k, i in MLP("\(name)\(k).trunk", sizes: [layout.observationSizes[i]] + hidden, rng: &rng) }
+        let trunkGain: Float? = orthogonal ? Float(2).squareRoot() : nil
+        trunks = first.enumerated().map { k, i in
+            MLP("\(name)\(k).trunk", sizes: [layout.observationSizes[i]] + hidden, orthogonalGain: trunkGain, rng: &rng)
+        }
+        func head(_ headName: String, _ inputs: Int, _ outputs: Int, small: Bool) -> Linear {
+            small ? Linear(headName, inputs, outputs, orthogonalGain: 0.01, rng: &rng) : Linear(headName, inputs, outputs, rng: &rng)
+        }
         heads = first.enumerated().map { k, i in
             let H = hidden.last ?? layout.observationSizes[i]
             switch layout.actionSpaces[i] {
-            case let .continuous(d): return Linear("\(name)\(k).mean", H, d, rng: &rng)
-            case let .discrete(n): return Linear("\(name)\(k).logits", H, n, orthogonalGain: 0.01, rng: &rng)
+            case let .continuous(d): return head("\(name)\(k).mean", H, d, small: orthogonal)
+            case let .discrete(n): return head("\(name)\(k).logits", H, n, small: true)
             }
         }
         logStds = first.enumerated().map { k, i in
             guard case let .continuous(d) = layout.actionSpaces[i] else { return nil }
-            return Linear("\(name)\(k).log_std", hidden.last ?? layout.observationSizes[i], d, rng: &rng)
+            return head("\(name)\(k).log_std", hidden.last ?? layout.observationSizes[i], d, small: orthogonal)
         }
+        inputNorms = inputNorm ? first.enumerated().map { k, i in LayerNorm("\(name)\(k).feature_norm", layout.observationSizes[i]) } : []
     }
 
     /// Every actor's parameters.
@@ -48,10 +61,13 @@ public final class StochasticActors {
 
     /// The parameters of network k.
     public func networkParameters(_ k: Int) -> [Parameter] {
-        trunks[k].parameters + heads[k].parameters + (logStds[k]?.parameters ?? [])
+        (inputNorms.isEmpty ? [] : inputNorms[k].parameters) + trunks[k].parameters + heads[k].parameters + (logStds[k]?.parameters ?? [])
     }
 
-    private func features(_ i: Int, _ observations: Tensor) -> Tensor { trunks[networkOf[i]](observations).tanh() }
+    private func features(_ i: Int, _ observations: Tensor) -> Tensor {
+        let k = networkOf[i]
+        return trunks[k](inputNorms.isEmpty ? observations : inputNorms[k](observations)).tanh()
+    }
 
     /// A sample for agent i from observations [B, Oᵢ] (and availability [B, Aᵢ] when discrete):
     /// the action [B, Wᵢ] (values, or a one-hot carrying the Gumbel gradient) and log π [B, 1].

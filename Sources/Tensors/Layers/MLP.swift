@@ -21,13 +21,19 @@ public final class MLP {
     /// Layer norms between each hidden Linear and its activation (empty: none).
     public let norms: [LayerNorm]
 
-    /// An MLP with sizes [in, hidden…, out], PyTorch default initialisation. With `layerNorm` every
-    /// hidden layer is Linear, LayerNorm, activation ("<name>.<3k>", "<name>.<3k+1>").
-    public init(_ name: String, sizes: [Int], activation: Activation = .relu, layerNorm: Bool = false, rng: inout RandomSource) {
+    /// An MLP with sizes [in, hidden…, out], PyTorch default initialisation (or, with `orthogonalGain`,
+    /// orthogonal weights of that gain and zero biases). With `layerNorm` every hidden layer is Linear,
+    /// LayerNorm, activation ("<name>.<3k>", "<name>.<3k+1>").
+    public init(_ name: String, sizes: [Int], activation: Activation = .relu, layerNorm: Bool = false, orthogonalGain: Float? = nil,
+                rng: inout RandomSource) {
         precondition(sizes.count >= 2, "an MLP needs at least input and output sizes")
         let stride = layerNorm ? 3 : 2
         var layers: [Linear] = []
-        for i in 0..<(sizes.count - 1) { layers.append(Linear("\(name).\(stride * i)", sizes[i], sizes[i + 1], rng: &rng)) }
+        for i in 0..<(sizes.count - 1) {
+            let layerName = "\(name).\(stride * i)"
+            layers.append(orthogonalGain.map { Linear(layerName, sizes[i], sizes[i + 1], orthogonalGain: $0, rng: &rng) }
+                          ?? Linear(layerName, sizes[i], sizes[i + 1], rng: &rng))
+        }
         self.layers = layers
         self.activation = activation
         norms = layerNorm ? (1..<(sizes.count - 1)).map { LayerNorm("\(name).\(stride * ($0 - 1) + 1)", sizes[$0]) } : []
