@@ -68,7 +68,7 @@ public final class CentralizedSoftActorCritic {
         let y: Tensor = g.withoutGradients {
             let next = samples(batch.nextObservations, batch.nextAvailable)
             let logSum = next.dropFirst().reduce(next[0].logProbability) { $0 + $1.logProbability }
-            var nextQ = critic.targetMinimum(criticInputs(batch.nextStates, batch.nextObservations, actions: next.map(\.action)))
+            var nextQ = critic.targetMinimum(criticInputs(B, batch.nextStates, batch.nextObservations, actions: next.map(\.action)))
             if let valueNormalizer { nextQ = valueNormalizer.denormalize(nextQ) }
             let bootstrap = nextQ - perAgentRows(logSum) * jointAlpha
             let y = perAgentRows(g.constant(batch.rewards, Shape(B, 1))) + perAgentRows(g.constant(batch.discounts, Shape(B, 1))) * bootstrap
@@ -76,7 +76,7 @@ public final class CentralizedSoftActorCritic {
             valueNormalizer.update(y)
             return valueNormalizer.normalize(y)
         }
-        let inputs = criticInputs(batch.states, batch.observations, actions: [AgentColumns.jointActions(batch.actions, layout: layout, graph: g)])
+        let inputs = criticInputs(B, batch.states, batch.observations, actions: [AgentColumns.jointActions(batch.actions, layout: layout, graph: g)])
         let (loss, meanQ) = critic.update(inputs, targets: y, gradClip: gradClip, huberDelta: huberDelta)
         guard let valueNormalizer else { return (loss, meanQ) }
         return (loss, meanQ * valueNormalizer.std + valueNormalizer.mean)
@@ -121,7 +121,7 @@ public final class CentralizedSoftActorCritic {
         // The entropy term is recorded before the critic: backward then adds the two paths' gradients
         // in the order the learner always has (so runs without these options stay byte-identical).
         let entropyTerm = logPi * alpha
-        var q = critic.minimum(criticInputs(batch.states, batch.observations, actions: actions))
+        var q = critic.minimum(criticInputs(B, batch.states, batch.observations, actions: actions))
         if agentStates { q = q.reshaped(Shape(layout.agents, B, 1)).mean(axis: 0) }                  // the agents' rows averaged
         if let valueNormalizer { q = valueNormalizer.denormalize(q) }
         let loss = weights.map { w in ((entropyTerm - q) * w).sum() / active } ?? (entropyTerm - q).mean()
@@ -146,11 +146,11 @@ public final class CentralizedSoftActorCritic {
         public let targetEntropy: Double?
     }
 
-    /// The critics' input for states [B·S], observations [B·N·O] and the agents' action columns: [B, S + ΣWᵢ],
+    /// The critics' input for B states [B·S], observations [B·N·O] and the agents' action columns: [B, S + ΣWᵢ],
     /// or with `critic_state=agent` one row per agent i and sample, [N·B, S + O + N + ΣWᵢ]: the state, agent
     /// i's observation (padded to O) and its one-hot id, then the joint action (HARL's "FP" state).
-    private func criticInputs(_ states: [Float], _ observations: [Float], actions: [Tensor]) -> Tensor {
-        let g = graph, B = states.count / Swift.max(layout.stateSize, 1), N = layout.agents, O = layout.observationSize
+    private func criticInputs(_ B: Int, _ states: [Float], _ observations: [Float], actions: [Tensor]) -> Tensor {
+        let g = graph, N = layout.agents, O = layout.observationSize
         let state = g.constant(states, Shape(B, layout.stateSize))
         guard agentStates else { return concat([state] + actions, axis: -1) }
         return concat((0..<N).map { i in

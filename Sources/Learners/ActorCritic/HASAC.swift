@@ -14,7 +14,9 @@ import Tensors
 ///   3. f     âⁱ ~ πⁱ_new (re-sampled, so later agents see the new action through the critic)
 ///   4.       L(log α_c) = −mean[log α_c (Σ_i log πⁱ(ãⁱ) + Σ_i H̄ᵢ)]
 ///   5.       Polyak update of the target critics
-/// Continuous actions use the tanh-squashed Gaussian, discrete ones Gumbel straight-through.
+/// Continuous actions use the tanh-squashed Gaussian, discrete ones Gumbel straight-through. HARL's
+/// SMAC options (Huber loss, normalised targets, the agent-specific critic state, active masks, §4.8)
+/// change the critic's loss and input and which samples the means in 3 a–e run over.
 public final class HASAC: TransitionLearner {
     public static let name = "hasac"
     public static let summary = "HASAC: sequential soft actor updates in random order against a centralized twin soft-Q critic"
