@@ -114,7 +114,8 @@ public final class CentralizedSoftActorCritic {
         let (action, logPi) = actors.sample(i, observations: AgentColumns.observations(batch.observations, agent: i, layout: layout, graph: g),
                                             available: mask, rng: &rng)
         let actions = (0..<layout.agents).map { j in j == i ? action : g.constant(others[j], Shape(B, layout.actionWidth(of: j))) }
-        let choices = mask.map(Self.choiceCounts)
+        // Counted only when an option reads them (no work or allocation on the default path).
+        let choices = activeMasks || availableTargetScale != nil ? mask.map(Self.choiceCounts) : nil
         let weights = activeMasks ? choices.map { counts in g.constant(Shape(B, 1)) { w in for b in 0..<B { w[b] = counts[b] > 1 ? 1 : 0 } } } : nil
         let active = weights.map { w in (0..<B).reduce(Float(0)) { $0 + w.storage[$1] } } ?? Float(B)
         guard active > 0 else { return ActorStep(loss: 0, meanLogProbability: nil, targetEntropy: nil) }

@@ -72,12 +72,9 @@ public final class HASAC: TransitionLearner {
             joint[i] = core.resample(i, batch)
             actorLoss += actor.loss
         }
-        if entropies.agents > 0 {                                                    // step 4
-            jointTemperature.update(meanLogProbability: Double(entropies.logProbabilitySum),
-                                    target: entropies.agents == N && entropies.ownTargets ? nil : entropies.targetSum)
-        }
+        entropies.update(jointTemperature, team: N)                                  // step 4
         core.updateTargets()                                                         // step 5
         return [("loss_critic", Double(criticLoss)), ("loss_actor", Double(actorLoss / Float(N))), ("q_mean", Double(meanQ)),
-                ("entropy_estimate", Double(-entropies.logProbabilitySum / Float(Swift.max(entropies.agents, 1))))]
+                ("entropy_estimate", entropies.entropyEstimate)]
     }
 }

@@ -57,12 +57,9 @@ public final class MASAC: TransitionLearner {
                 entropies.add(meanLogPi, target: actor.targetEntropy ?? agentTargets[i], ownTarget: actor.targetEntropy == nil)
             }
         }
-        if entropies.agents > 0 {
-            temperature.update(meanLogProbability: Double(entropies.logProbabilitySum),
-                               target: entropies.agents == N && entropies.ownTargets ? nil : entropies.targetSum)
-        }
+        entropies.update(temperature, team: N)
         core.updateTargets()
         return [("loss_critic", Double(criticLoss)), ("loss_actor", Double(actorLoss / Float(N))), ("q_mean", Double(meanQ)),
-                ("entropy_estimate", Double(-entropies.logProbabilitySum / Float(Swift.max(entropies.agents, 1))))]
+                ("entropy_estimate", entropies.entropyEstimate)]
     }
 }

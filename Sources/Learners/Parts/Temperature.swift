@@ -82,4 +82,15 @@ public struct EntropyTally {
         agents += 1
         ownTargets = ownTargets && ownTarget
     }
+
+    /// One step of a temperature shared by `team` agents: toward its own target when every agent took
+    /// part with its fixed target (the exact form it always had), else toward the tallied sum; no step
+    /// when no agent's samples had a choice.
+    public func update(_ temperature: Temperature, team: Int) {
+        guard agents > 0 else { return }
+        temperature.update(meanLogProbability: Double(logProbabilitySum), target: agents == team && ownTargets ? nil : targetSum)
+    }
+
+    /// −(mean log π) per agent that took part, for the logs.
+    public var entropyEstimate: Double { Double(-logProbabilitySum / Float(Swift.max(agents, 1))) }
 }
