@@ -6,6 +6,7 @@
 #include <lua5.4/lua.h>
 #include <lua5.4/lualib.h>
 #include <lua5.4/lauxlib.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +39,10 @@ typedef struct marl_control {
     _Atomic uint64_t killed_call;       // the call the watchdog stopped (0: none)
     int64_t budget_ms;
     lua_State *L;
+    clockid_t cpu_clock;                // the CPU-time clock of the thread running the current call
+    uint64_t seen_call;                 // watchdog only: the last call it saw running,
+    int64_t seen_cpu_ns;                // that thread's CPU time when it first saw it,
+    int64_t armed_cpu_ns;               // and when it armed the stop hook
 } marl_control;
 
 static inline int64_t marl_now_ns(void) {
@@ -92,6 +97,7 @@ static inline void marl_kill_hook(lua_State *L, lua_Debug *ar) {
 static inline void marl_begin_call(marl_control *c) {
     atomic_fetch_add(&c->call_id, 1);
     c->enforce = 1;
+    pthread_getcpuclockid(pthread_self(), &c->cpu_clock);   // no system call: derived from the thread id
     atomic_store(&c->call_started_ns, marl_now_ns());
 }
 
@@ -104,15 +110,38 @@ static inline int marl_end_call(marl_control *c) {
     return killed;
 }
 
-// Called from the watchdog thread.
-static inline void marl_watchdog_check(marl_control *c, int64_t now) {
+static inline int64_t marl_clock_ns(clockid_t clock) {
+    struct timespec ts;
+    if (clock_gettime(clock, &ts) != 0) return -1;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+enum { MARL_CALL_OK = 0, MARL_CALL_STOPPING = 1, MARL_CALL_STUCK = 2 };
+
+// Called from the watchdog thread every few milliseconds. The budget counts the CPU time of the
+// thread running the call (from when the watchdog first saw it), so a loaded machine, where a
+// thread waits for a core, does not stop healthy calls. Past the budget it arms the stop hook;
+// MARL_CALL_STUCK means the call then ran `grace_ms` more CPU time without reaching the hook, which
+// fires at the next VM instruction: it is inside a C function that cannot be interrupted.
+static inline int marl_watchdog_check(marl_control *c, int64_t grace_ms) {
     uint64_t id = atomic_load(&c->call_id);
-    int64_t started = atomic_load(&c->call_started_ns);
-    if (started == 0 || now - started < c->budget_ms * 1000000) return;
-    // A start time read while one call ended and the next began must not stop the next one.
-    if (atomic_load(&c->call_id) != id || atomic_load(&c->killed_call) == id) return;
+    if (atomic_load(&c->call_started_ns) == 0) return MARL_CALL_OK;
+    int64_t cpu = marl_clock_ns(c->cpu_clock);
+    // A clock read while one call ended and the next began must not count against the next one.
+    if (cpu < 0 || atomic_load(&c->call_id) != id || atomic_load(&c->call_started_ns) == 0) return MARL_CALL_OK;
+    if (c->seen_call != id) {
+        c->seen_call = id;
+        c->seen_cpu_ns = cpu;
+        return MARL_CALL_OK;
+    }
+    if (atomic_load(&c->killed_call) == id) {
+        return cpu - c->armed_cpu_ns >= grace_ms * 1000000 ? MARL_CALL_STUCK : MARL_CALL_STOPPING;
+    }
+    if (cpu - c->seen_cpu_ns < c->budget_ms * 1000000) return MARL_CALL_OK;
+    c->armed_cpu_ns = cpu;
     atomic_store(&c->killed_call, id);
     lua_sethook(c->L, marl_kill_hook, LUA_MASKCOUNT | LUA_MASKCALL | LUA_MASKRET, 1);
+    return MARL_CALL_STOPPING;
 }
 
 // ---- library functions given to the sandbox ---------------------------------------------------
@@ -237,3 +266,21 @@ static inline void marl_write_numbers(lua_State *L, int idx, int n, const double
     for (int i = 1; i <= n; i++) { lua_pushnumber(L, values[i - 1]); lua_rawseti(L, idx, i); }
 }
 #endif
+
+/* math.random's generator state (Lua 5.4: xoshiro256**, four 64-bit words in the userdata that
+   math.random and math.randomseed share as upvalue 1), for checkpoints. Returns the state's size
+   in bytes (0: not the layout expected); `into`/`from` hold 32 bytes. Leaves the stack as it was. */
+static inline size_t marl_random_state(lua_State *L, void *into, const void *from) {
+    size_t size = 0;
+    int top = lua_gettop(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    if (lua_getfield(L, -1, LUA_MATHLIBNAME) == LUA_TTABLE && lua_getfield(L, -1, "random") == LUA_TFUNCTION
+        && lua_getupvalue(L, -1, 1) != NULL && lua_type(L, -1) == LUA_TUSERDATA && lua_rawlen(L, -1) == 32) {
+        void *state = lua_touserdata(L, -1);
+        if (into) memcpy(into, state, 32);
+        if (from) memcpy(state, from, 32);
+        size = 32;
+    }
+    lua_settop(L, top);
+    return size;
+}

@@ -1,7 +1,7 @@
 import Foundation
 
 /// xoshiro256** seeded through SplitMix64: fast, and the same numbers on every machine and run.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+public struct SeededGenerator: RandomNumberGenerator, Sendable, BitwiseCopyable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     /// A generator for `seed`; `stream` separates independent generators made from one seed.

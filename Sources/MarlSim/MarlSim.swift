@@ -13,7 +13,7 @@ struct MarlSim: ParsableCommand {
               marl-sim list
               marl-sim check envs/matrix/nonmono.lua
             """,
-        subcommands: [RunCommand.self, EvalCommand.self, ReplayCommand.self, CurvesCommand.self, CheckCommand.self, RolloutCommand.self, TraceCommand.self, ListCommand.self, SettingsCommand.self, BenchCommand.self,
+        subcommands: [RunCommand.self, ResumeCommand.self, EvalCommand.self, ReplayCommand.self, CurvesCommand.self, CheckCommand.self, RolloutCommand.self, TraceCommand.self, ListCommand.self, SettingsCommand.self, BenchCommand.self,
                       CrosscheckCommand.self],
         defaultSubcommand: RunCommand.self)
 
@@ -41,15 +41,22 @@ struct WorldOptions: ParsableArguments {
     @Option(name: .customLong("env"), help: ArgumentHelp("A world option as key=value (repeatable); numbers arrive as numbers.", valueName: "key=value"))
     var env: [String] = []
 
+    @OptionGroup var instanceLimits: InstanceLimits
+
+    var limits: WorldLimits { instanceLimits.limits }
+
+    func parsedOptions() throws -> [(String, OptionValue)] { try parseWorldOptions(env) }
+}
+
+/// The limits of each world instance: `--memory-limit` and `--time-budget`.
+struct InstanceLimits: ParsableArguments {
     @Option(help: "Memory cap of one world instance, in MiB.")
     var memoryLimit: Int = 256
 
-    @Option(help: "Longest a single call into the world may run, in milliseconds.")
+    @Option(help: "Longest a single call into the world may run, in milliseconds of CPU time.")
     var timeBudget: Int = 5000
 
     var limits: WorldLimits { WorldLimits(memoryMiB: memoryLimit, timeBudgetMs: timeBudget) }
-
-    func parsedOptions() throws -> [(String, OptionValue)] { try parseWorldOptions(env) }
 
     func validate() throws {
         guard memoryLimit >= 1 else { throw ValidationError("--memory-limit must be at least 1 MiB") }

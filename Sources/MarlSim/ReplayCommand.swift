@@ -70,6 +70,12 @@ struct ReplayCommand: ParsableCommand {
                 let stem = ((source as NSString).lastPathComponent as NSString).deletingPathExtension
                 target = out ?? "\(stem)-replay.html"
             }
+            if out != nil, FileManager.default.fileExists(atPath: target, isDirectory: &isFolder) {
+                let existing = isFolder.boolValue ? nil : (try? String(contentsOfFile: target, encoding: .utf8))
+                guard existing?.contains(ReplayPage.generatorMark) == true else {
+                    throw OptionError(message: "\(target): exists and is not a replay page this command wrote; choose another --out (a replay replaces only an earlier replay)")
+                }
+            }
             do {
                 try Data(page.utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
             } catch {

@@ -14,8 +14,9 @@ struct RunCommand: ParsableCommand {
             file, then --set key=value (unknown keys and out-of-range values are errors; marl-sim help settings \
             <learner> lists them). --config runs/X/config.json reruns a run exactly. The run folder holds \
             config.json, metrics.csv, curve.svg (the learning curve), summary.json, model.safetensors and \
-            replay.html (greedy episodes to play in a browser). Ctrl-C stops at the next step \
-            boundary and still writes the summary and the weights.
+            replay.html (greedy episodes to play in a browser), and checkpoint.bin, the whole state of the run \
+            (checkpoint_interval, checkpoint_minutes): marl-sim resume <folder> continues a stopped run exactly. \
+            Ctrl-C stops at the next step boundary and still writes the summary and the weights.
             Without --algo the world is checked and rolled out with the random policy.
             """)
 
@@ -61,30 +62,39 @@ struct RunCommand: ParsableCommand {
             if let recorded = file?.worldFingerprint, recorded != TrainingRun.fingerprint(ofFile: world.world) {
                 FileHandle.standardError.write(Data("warning: \(world.world) differs from the world file that \(config ?? "") records (its hash changed); the rerun will not match\n".utf8))
             }
-            emit("training \(algo) on \(world.world), seed \(seed), \(training.settings.int("steps")) steps → \(training.folder)")
+            emit("training \(algo) on \(world.world), seed \(seed), \(training.settings.int("steps")) steps → \(training.folder) (memory: about \(MemoryEstimate.gib(training.memoryEstimate.bytes)) GiB)")
             if !training.worldSpec.hasRender && training.settings.int("replay_episodes") > 0 {
                 emit("note: \(world.world) has no render function, so this run writes no replay.html (add render(self, draw) to watch the team)")
             }
-            Interruption.shared.install()
-            let summary = try training.run(progress: Progress(), interruption: Interruption.shared)
-            emit(String(format: "%@ after %d steps, %d episodes, %d updates in %.1f s (%.0f steps/s)",
-                        summary.interrupted ? "interrupted" : "done", summary.steps, summary.episodes, summary.updates,
-                        summary.wallSeconds, Double(summary.steps) / max(summary.wallSeconds, 1e-9)))
-            var result = String(format: "test return mean %.4g", summary.finalTestReturnMean)
-            for (key, value) in summary.finalTestInfo { result += String(format: ", %@ %.4g", key, value) }
-            emit(result)
-            for warning in summary.warnings { emit("warning: \(warning)") }
-            emit("run folder: \(summary.folder)")
-            if let page = summary.replayFile { emit("watch the team: open \(page) in a browser") }
-            if let replayFailure = summary.replayFailure {
-                emit("replay.html not written: the world's render failed (below); the other files are complete")
-                throw failure(replayFailure)
-            }
-            if summary.interrupted { throw ExitCode(130) }
+            try train(training)
         } catch let exit as ExitCode {
             throw exit
         } catch {
             throw failure(error)
         }
+    }
+}
+
+/// Trains `training` with progress on the terminal and Ctrl-C handling, then reports the outcome
+/// (the run and resume commands); `checkpoint` continues a stopped run.
+func train(_ training: TrainingRun, resumingFrom checkpoint: CheckpointFile.Contents? = nil) throws {
+    Interruption.shared.install()
+    let summary = try training.run(progress: Progress(), interruption: Interruption.shared, resumingFrom: checkpoint)
+    emit(String(format: "%@ after %d steps, %d episodes, %d updates in %.1f s (%.0f steps/s)",
+                summary.interrupted ? "interrupted" : "done", summary.steps, summary.episodes, summary.updates,
+                summary.wallSeconds, Double(summary.steps) / max(summary.wallSeconds, 1e-9)))
+    var result = String(format: "test return mean %.4g", summary.finalTestReturnMean)
+    for (key, value) in summary.finalTestInfo { result += String(format: ", %@ %.4g", key, value) }
+    emit(result)
+    for warning in summary.warnings { emit("warning: \(warning)") }
+    emit("run folder: \(summary.folder)")
+    if let page = summary.replayFile { emit("watch the team: open \(page) in a browser") }
+    if let replayFailure = summary.replayFailure {
+        emit("replay.html not written: the world's render failed (below); the other files are complete")
+        throw failure(replayFailure)
+    }
+    if summary.interrupted {
+        emit("continue it with: marl-sim resume \(summary.folder)")
+        throw ExitCode(130)
     }
 }

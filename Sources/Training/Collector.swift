@@ -247,3 +247,12 @@ struct AgentPadding {
         }
     }
 }
+
+extension Collector: Checkpointable {
+    /// The reward range seen so far (the scale of the divergence warning); the worlds are saved by
+    /// the run, and the records are rebuilt by the next collection.
+    func exchangeState(with archive: StateArchive) throws {
+        try archive.value("lowest_reward", &rewardRange.lowest)
+        try archive.value("highest_reward", &rewardRange.highest)
+    }
+}

@@ -22,8 +22,12 @@ public final class Interruption: @unchecked Sendable {
                 let second = self.requested
                 self.requested = true
                 self.lock.unlock()
-                // A second Ctrl-C while the run is finishing stops at once.
-                if second { exit(130) }
+                // A second Ctrl-C while the run is finishing stops at once; the checkpoint written
+                // when the loop ended lets `marl-sim resume` finish the run.
+                if second {
+                    FileHandle.standardError.write(Data("\nstopped at once; marl-sim resume <run folder> finishes the run from its last checkpoint\n".utf8))
+                    exit(130)
+                }
             }
             source.resume()
             sources.append(source)

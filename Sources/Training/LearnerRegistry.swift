@@ -15,6 +15,14 @@ public enum AnyLearner {
         }
     }
 
+    /// The learner's whole state, for checkpoints.
+    public var state: Checkpointable {
+        switch self {
+        case let .episodes(l): return l
+        case let .transitions(l): return l
+        }
+    }
+
     /// Values to log besides the losses at `step`.
     public func schedules(at step: Int) -> [(String, Double)] {
         switch self {
@@ -195,5 +203,8 @@ public enum TrainingSettings {
         SettingSpec("test_episodes", .integer(32), "greedy episodes per test round", range: .count),
         SettingSpec("save_model", .flag(true), "write the weights at the end (model.safetensors)"),
         SettingSpec("replay_episodes", .integer(3), "greedy episodes filmed at the end for replay.html (0: none)", range: .between(0, 1000)),
+        SettingSpec("checkpoint_interval", .integer(0), "environment steps between checkpoints (0: a tenth of the run); marl-sim resume continues from the last", range: .nonNegative),
+        SettingSpec("memory_limit_gib", .number(0), "refuse a run whose estimated memory (networks, replay buffer, batches, world instances) passes this many GiB (0: 80 % of the machine's memory)", range: .nonNegative),
+        SettingSpec("checkpoint_minutes", .number(10), "a checkpoint at least this often in wall-clock minutes (0: by steps only)", range: .nonNegative),
     ]
 }

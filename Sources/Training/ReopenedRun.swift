@@ -45,6 +45,10 @@ public struct ReopenedRun {
             throw TrainingError(message: "\(modelPath): \(error)\n  rule: the checkpoint holds every tensor of the \(learner) learner that config.json describes, with the same shapes")
         }
 
+        if let bad = StateArchive.firstNonFinite(in: run.learner.parameters) {
+            throw TrainingError(message: "\(modelPath): the weights \(bad.name) hold \(bad.value) (element \(bad.index)); a team with weights that are not finite cannot act\n  rule: a run's weights are finite (a diverged run stops with an error instead of saving them)")
+        }
+
         let summaryPath = (folder as NSString).appendingPathComponent("summary.json")
         if let summary = try? JSONValue.parse(String(contentsOfFile: summaryPath, encoding: .utf8)), case let .int(steps)? = summary["steps"] {
             trainedSteps = Int(steps)

@@ -12,12 +12,20 @@ public final class RunFolder {
     private var tensorBoard: TensorBoardWriter?
     private var metricsRows = 0
 
+    /// Opens a run folder again to continue its run (`marl-sim resume`): metrics and TensorBoard
+    /// rows are appended after the checkpoint's rows once `exchangeState` has restored them.
+    public init(reopening path: String) {
+        self.path = path
+    }
+
     /// Creates the folder (refusing one that already holds a run) and writes config.json.
     public init(path: String, config: JSONValue) throws {
         self.path = path
         let fm = FileManager.default
-        if fm.fileExists(atPath: (path as NSString).appendingPathComponent("config.json")) {
-            throw TrainingError(message: "\(path): this folder already holds a run; choose another --out")
+        // A folder with only config.json is a run that failed to start: it holds nothing to keep.
+        let kept = ["metrics.csv", "summary.json", "model.safetensors", "checkpoint.bin", "checkpoint.previous.bin"]
+        if kept.contains(where: { fm.fileExists(atPath: (path as NSString).appendingPathComponent($0)) }) {
+            throw TrainingError(message: "\(path): this folder already holds a run (marl-sim resume \(path) continues it); choose another --out")
         }
         do {
             try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -74,7 +82,11 @@ public final class RunFolder {
         }
         let values = Dictionary(row, uniquingKeysWith: { _, last in last })
         let line = columns.map { values[$0].map(Self.format) ?? "" }.joined(separator: ",") + "\n"
-        metricsHandle?.write(Data(line.utf8))
+        do {
+            try metricsHandle?.write(contentsOf: Data(line.utf8))
+        } catch {
+            throw TrainingError(message: "\(target): cannot append a row (\(error.localizedDescription))")
+        }
         try appendTensorBoard(names: names, values: values)
     }
 
@@ -124,5 +136,38 @@ public final class RunFolder {
         if value.isNaN { return "" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return String(format: "%.6g", value)
+    }
+}
+
+extension RunFolder: Checkpointable {
+    /// The metrics written so far (the whole of metrics.csv, which is small) and how far the
+    /// TensorBoard file had got; restoring puts both back as they were, so rows written after the
+    /// checkpoint are written again rather than twice.
+    public func exchangeState(with archive: StateArchive) throws {
+        let metricsPath = (path as NSString).appendingPathComponent("metrics.csv")
+        var metrics = archive.isSaving ? ((try? String(contentsOfFile: metricsPath, encoding: .utf8)) ?? "") : ""
+        try archive.text("metrics_csv", &metrics)
+        try archive.texts("columns", &columns)
+        try archive.value("rows", &metricsRows)
+        var eventFile = tensorBoard.map { ($0.path as NSString).lastPathComponent } ?? ""
+        var eventBytes = tensorBoard?.size ?? 0
+        try archive.text("tensorboard_file", &eventFile)
+        try archive.value("tensorboard_bytes", &eventBytes)
+        guard !archive.isSaving else { return }
+        try? metricsHandle?.close()
+        metricsHandle = nil
+        if !columns.isEmpty {
+            try writeAtomically(metrics, to: "metrics.csv")
+            metricsHandle = FileHandle(forWritingAtPath: metricsPath)
+            metricsHandle?.seekToEndOfFile()
+        } else {
+            try? FileManager.default.removeItem(atPath: metricsPath)
+        }
+        let folder = (path as NSString).appendingPathComponent("tb")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix("events.") && name != eventFile {
+            try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+        }
+        tensorBoard = eventFile.isEmpty ? nil
+            : try TensorBoardWriter(reopening: (folder as NSString).appendingPathComponent(eventFile), truncatingTo: eventBytes)
     }
 }

@@ -18,6 +18,8 @@ public final class TensorBoardWriter {
     /// The event file's path.
     public let path: String
     private var descriptor: Int32
+    /// Bytes written to the file so far.
+    public private(set) var size = 0
 
     /// Creates `directory` if needed and, in it, a new event file named after `time` and `hostname`,
     /// starting with the file-version event.
@@ -36,6 +38,17 @@ public final class TensorBoardWriter {
         var event = Self.field(1, double: time.timeIntervalSince1970)
         event += Self.field(3, bytes: Array("brain.Event:2".utf8))
         try write(Self.record(event))
+    }
+
+    /// Opens an event file this writer made, cut back to its first `length` bytes (the events a
+    /// checkpoint had seen), to append after them.
+    public init(reopening path: String, truncatingTo length: Int) throws {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_APPEND, 0o644)
+        if descriptor < 0 || ftruncate(descriptor, off_t(length)) != 0 {
+            throw TrainingError(message: "\(path): cannot reopen the TensorBoard event file (\(String(cString: strerror(errno))))")
+        }
+        size = length
     }
 
     deinit { close() }
@@ -69,6 +82,7 @@ public final class TensorBoardWriter {
                 throw TrainingError(message: "\(path): cannot write the TensorBoard event file (\(String(cString: strerror(errno))))")
             }
             offset += written
+            size += written
         }
     }
 
@@ -136,7 +150,7 @@ public final class TensorBoardWriter {
 }
 
 // `close(2)` and `write(2)`, out of reach of the methods of the same names.
-private func systemClose(_ descriptor: Int32) -> Int32 {
+func systemClose(_ descriptor: Int32) -> Int32 {
     #if canImport(Glibc)
     return Glibc.close(descriptor)
     #else
@@ -144,7 +158,7 @@ private func systemClose(_ descriptor: Int32) -> Int32 {
     #endif
 }
 
-private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
     return Glibc.write(descriptor, bytes, count)
     #else

@@ -36,6 +36,8 @@ public final class TrainingRun {
     let testPool: WorldPool
     public let layout: EpisodeLayout
     public let learner: AnyLearner
+    /// The memory the run was estimated to need before it was built.
+    public let memoryEstimate: MemoryEstimate
 
     /// Loads the world, resolves the settings (defaults < the world's recommendations < a config
     /// file's `configured` < `--set`'s `overrides`) and builds the learner.
@@ -69,11 +71,37 @@ public final class TrainingRun {
         self.folder = folder ?? "runs/\(stem)-\(name)-seed\(seed)-\(Self.timestamp())"
         self.layout = layout
         try variant.validate(settings, layout)
+        let estimate = MemoryEstimate(layout: layout, learner: variant, settings: settings,
+                                      episodeLength: try Self.typicalEpisodeLength(probe, seed: seed),
+                                      isEpisodic: !settings.has("updates_per_step"))
+        try estimate.check(file: file, limit: MemoryEstimate.limit(settings))
+        self.memoryEstimate = estimate
         let envs = settings.int("envs"), threads = settings.int("env_threads")
         pool = try WorldPool(file: file, options: options, seed: seed, count: envs, threads: threads, limits: limits)
         testPool = try WorldPool(file: file, options: options, seed: seed &+ 0x7E57_0000, count: min(envs, settings.int("test_episodes")),
                                  threads: threads, limits: limits)
         learner = variant.make(layout, settings, seed)
+    }
+
+    /// The mean length of up to three episodes of random play (at most 10 000 steps in all), in an
+    /// instance of the world that training does not use: the episode length the memory estimate assumes.
+    static func typicalEpisodeLength(_ world: LuaWorld, seed: UInt64) throws -> Double {
+        var policy = RandomPolicy(seed: seed, stream: 0xE571)
+        var action = JointAction(spec: world.spec)
+        var lengths: [Int] = [], steps = 0
+        while lengths.count < 3 && steps < 10_000 {
+            try world.reset()
+            var length = 0
+            repeat {
+                policy.act(world, into: &action)
+                let done = try world.step(action).done
+                length += 1
+                steps += 1
+                if done { break }
+            } while steps < 10_000
+            lengths.append(length)
+        }
+        return Double(lengths.reduce(0, +)) / Double(max(lengths.count, 1))
     }
 
     /// The team of a world file with these options, as the learners see it.
@@ -90,6 +118,10 @@ public final class TrainingRun {
 
     /// Why `learner` cannot train this team: which agents differ and how, and which learners can.
     static func refusal(file: String, learner entry: LearnerEntry, layout: EpisodeLayout) -> String {
+        refusalReason(file: file, learner: entry, layout: layout) + "\n  rule: a learner trains the teams its form handles (marl-sim list names each learner's action kinds)"
+    }
+
+    private static func refusalReason(file: String, learner entry: LearnerEntry, layout: EpisodeLayout) -> String {
         let able = LearnerRegistry.names(training: layout)
         let others = able.isEmpty ? "no learner of this build does" : "learners that can: \(able.joined(separator: ", "))"
         if layout.isMixed {
@@ -145,118 +177,141 @@ public final class TrainingRun {
         ])
     }
 
-    /// Trains until `steps` or an interruption; writes the run folder as it goes.
-    public func run(progress: Progress? = nil, interruption: Interruption? = nil) throws -> TrainingSummary {
-        let run = try RunFolder(path: folder, config: config)
+    /// Trains until `steps` or an interruption, writing the run folder as it goes and a checkpoint
+    /// every `checkpoint_interval` steps or `checkpoint_minutes` (and when the loop ends, before the
+    /// final test), so that `marl-sim resume` continues exactly. With `checkpoint` the run continues
+    /// from it in its folder, as if it had never stopped.
+    public func run(progress: Progress? = nil, interruption: Interruption? = nil,
+                    resumingFrom checkpoint: CheckpointFile.Contents? = nil) throws -> TrainingSummary {
+        let run = checkpoint == nil ? try RunFolder(path: folder, config: config) : RunFolder(reopening: folder)
         let totalSteps = settings.int("steps"), logInterval = settings.int("log_interval")
         let memory = ReplayMemory(learner: learner, layout: layout, settings: settings, seed: seed)
-        var warmupRandom = SeededGenerator(seed: seed, stream: 0x3A43)
         let collector = Collector(pool: pool, layout: layout, recording: true)
         let tester = Collector(pool: testPool, layout: layout, recording: false)
-        let start = Date()
-        var step = 0, episodes = 0, updates = 0, nextLog = 0
-        var trainReturns: [Double] = []
-        var stats: [String: (sum: Double, count: Int)] = [:]
-        var statOrder: [String] = []
-        var lastTest = (returnMean: Double.nan, info: [(String, Double)]())
-        var curve: (steps: [Double], train: [Double], test: [Double]) = ([], [], [])
+        let loop = TrainingLoopState(seed: seed)
+        var checkpoints = CheckpointLog()
+        func saveCheckpoint() throws {
+            try checkpoints.write {
+                try self.writeCheckpoint(run: run, loop: loop, memory: memory, collector: collector, tester: tester)
+            }
+            loop.nextCheckpoint = loop.step + checkpointInterval
+        }
+        if let checkpoint {
+            try restore(checkpoint, run: run, loop: loop, memory: memory, collector: collector, tester: tester)
+        }
+        let start = Date().addingTimeInterval(-loop.wallSeconds)
+        // A world call stuck in a C function ends the process from the watchdog thread: the run
+        // folder records where and why first.
+        let defaultStuckHandler = Watchdog.stuckHandler
+        Watchdog.stuckHandler = { error in
+            let stop = self.failure(error, run: run, loop: loop, checkpoints: CheckpointLog(), wall: Date().timeIntervalSince(start))
+            FileHandle.standardError.write(Data("\nerror: \(stop)\n".utf8))
+            exit(1)
+        }
+        defer { Watchdog.stuckHandler = defaultStuckHandler }
         var interrupted = false
-        var warnings: [String] = []
-
         let warmupSteps = memory.warmupSteps
         func report(_ phase: Progress.Phase, returnMean: Double? = nil, testReturnMean: Double? = nil) {
-            progress?.update(phase: phase, step: step, totalSteps: totalSteps, warmupSteps: warmupSteps, episodes: episodes,
+            progress?.update(phase: phase, step: loop.step, totalSteps: totalSteps, warmupSteps: warmupSteps, episodes: loop.episodes,
                              returnMean: returnMean, testReturnMean: testReturnMean)
         }
 
         func test() throws {
+            try checkWeights(at: loop)
             report(.testing)
             let wanted = settings.int("test_episodes")
             var outcomes: [EpisodeOutcome] = []
             while outcomes.count < wanted {
-                outcomes += try tester.collect(learner: learner, mode: .greedy, step: step).prefix(wanted - outcomes.count)
+                outcomes += try tester.collect(learner: learner, mode: .greedy, step: loop.step).prefix(wanted - outcomes.count)
             }
-            lastTest = (Statistics(outcomes.map(\.episodeReturn)).mean, outcomes.infoMeans)
-            let trainMean = trainReturns.isEmpty ? Double.nan : Statistics(trainReturns).mean
-            var row: [(String, Double)] = [("step", Double(step)), ("episodes", Double(episodes)), ("updates", Double(updates)),
+            loop.lastTestReturn = Statistics(outcomes.map(\.episodeReturn)).mean
+            let info = outcomes.infoMeans
+            loop.lastTestInfoNames = info.map(\.0)
+            loop.lastTestInfoValues = info.map(\.1)
+            let trainMean = loop.trainReturns.isEmpty ? Double.nan : Statistics(loop.trainReturns).mean
+            var row: [(String, Double)] = [("step", Double(loop.step)), ("episodes", Double(loop.episodes)), ("updates", Double(loop.updates)),
                                            ("return_mean", trainMean),
-                                           ("test_return_mean", lastTest.returnMean),
+                                           ("test_return_mean", loop.lastTestReturn),
                                            ("test_length_mean", Statistics(outcomes.map { Double($0.length) }).mean)]
-            row += lastTest.info.map { ("test_\($0.0)_mean", $0.1) }
-            row += statOrder.map { ($0, stats[$0].map { $0.sum / Double(Swift.max($0.count, 1)) } ?? .nan) }
-            if warnings.isEmpty, let warning = divergence(in: row, rewards: collector.rewardRange, standardization: memory.standardization()) {
-                warnings.append("step \(step): \(warning)")
+            row += info.map { ("test_\($0.0)_mean", $0.1) }
+            row += loop.takeMeans()
+            if loop.warnings.isEmpty, let warning = divergence(in: row, rewards: collector.rewardRange, standardization: memory.standardization) {
+                loop.warnings.append("step \(loop.step): \(warning)")
                 progress?.warn(warning)
             }
-            row += learner.schedules(at: step)
+            row += learner.schedules(at: loop.step)
             row.append(("wall_seconds", Date().timeIntervalSince(start)))
             try run.appendMetrics(row)
-            curve.steps.append(Double(step))
-            curve.train.append(trainMean)
-            curve.test.append(lastTest.returnMean)
-            try run.writeAtomically(LearningCurve.ofRun(title: title, steps: curve.steps,
-                                                        trainReturns: curve.train, testReturns: curve.test).svg(), to: "curve.svg")
-            report(step < warmupSteps ? .warmup : .training, returnMean: trainMean.isNaN ? nil : trainMean,
-                   testReturnMean: lastTest.returnMean)
-            trainReturns.removeAll()
-            stats.removeAll()
+            loop.curveSteps.append(Double(loop.step))
+            loop.curveTrain.append(trainMean)
+            loop.curveTest.append(loop.lastTestReturn)
+            try run.writeAtomically(LearningCurve.ofRun(title: title, steps: loop.curveSteps,
+                                                        trainReturns: loop.curveTrain, testReturns: loop.curveTest).svg(), to: "curve.svg")
+            report(loop.step < warmupSteps ? .warmup : .training, returnMean: trainMean.isNaN ? nil : trainMean,
+                   testReturnMean: loop.lastTestReturn)
         }
 
-        while step < totalSteps {
-            if interruption?.isRequested == true { interrupted = true; break }
-            if step >= nextLog {
-                try test()
-                nextLog += logInterval
-            }
-            let outcomes = try step < memory.warmupSteps
-                ? withUnsafeMutablePointer(to: &warmupRandom) { try collector.collect(.uniform(layout, rng: $0)) }
-                : collector.collect(learner: learner, mode: .explore, step: step)
-            let collected = outcomes.reduce(0) { $0 + $1.length }
-            step += collected
-            episodes += outcomes.count
-            trainReturns += outcomes.map(\.episodeReturn)
-            for values in memory.store(collector.records, collected: collected, step: step, episodes: episodes) {
-                for (key, value) in values {
-                    if stats[key] == nil, !statOrder.contains(key) { statOrder.append(key) }
-                    stats[key, default: (0, 0)].sum += value
-                    stats[key, default: (0, 0)].count += 1
+        do {
+            if checkpoint == nil { try saveCheckpoint() }
+            while loop.step < totalSteps {
+                if interruption?.isRequested == true { interrupted = true; break }
+                if loop.step >= loop.nextCheckpoint || checkpoints.isDue(minutes: settings.double("checkpoint_minutes")) {
+                    loop.wallSeconds = Date().timeIntervalSince(start)
+                    try saveCheckpoint()
                 }
-                updates += 1
+                if loop.step >= loop.nextLog {
+                    try test()
+                    loop.nextLog += logInterval
+                }
+                let outcomes = try loop.step < memory.warmupSteps
+                    ? withUnsafeMutablePointer(to: &loop.warmupRandom) { try collector.collect(.uniform(layout, rng: $0)) }
+                    : collector.collect(learner: learner, mode: .explore, step: loop.step)
+                let collected = outcomes.reduce(0) { $0 + $1.length }
+                loop.step += collected
+                loop.episodes += outcomes.count
+                loop.trainReturns += outcomes.map(\.episodeReturn)
+                for values in memory.store(collector.records, collected: collected, step: loop.step, episodes: loop.episodes) {
+                    loop.updates += 1
+                    try checkLosses(values, at: loop)
+                    loop.accumulate(values)
+                    injectFault(afterUpdate: loop.updates)
+                }
+                report(loop.step < warmupSteps ? .warmup : .training)
             }
-            report(step < warmupSteps ? .warmup : .training)
+            loop.wallSeconds = Date().timeIntervalSince(start)
+            try saveCheckpoint()
+            try test()
+        } catch {
+            progress?.finish()
+            throw failure(error, run: run, loop: loop, checkpoints: checkpoints, wall: Date().timeIntervalSince(start))
         }
-        try test()
         progress?.finish()
 
         let wall = Date().timeIntervalSince(start)
         if settings.bool("save_model") {
             try run.writeAtomically(Safetensors.encode(learner.parameters, metadata: [
-                "learner": entry.name, "steps": String(step), "written_by": "marl-sim",
+                "learner": entry.name, "steps": String(loop.step), "written_by": "marl-sim",
             ]), to: "model.safetensors")
         }
-        var summary: [(String, JSONValue)] = [
-            ("steps", .int(Int64(step))), ("episodes", .int(Int64(episodes))), ("updates", .int(Int64(updates))),
-            ("wall_seconds", .double(wall)), ("env_steps_per_s", .double(Double(step) / Swift.max(wall, 1e-9))),
-            ("updates_per_s", .double(Double(updates) / Swift.max(wall, 1e-9))),
-            ("final_test_return_mean", .double(lastTest.returnMean)),
-        ]
-        summary += lastTest.info.map { ("final_test_\($0.0)_mean", .double($0.1)) }
+        var summary = summaryFields(loop: loop, wall: wall, checkpoints: checkpoints)
+        summary += [("final_test_return_mean", .double(loop.lastTestReturn))]
+        summary += loop.lastTestInfo.map { ("final_test_\($0.0)_mean", .double($0.1)) }
         summary.append(("interrupted", .bool(interrupted)))
-        summary.append(("warnings", .array(warnings.map { .string($0) })))
+        summary.append(("warnings", .array(loop.warnings.map { .string($0) })))
         try run.write(.object(summary), to: "summary.json")
         var replayFile: String?, replayFailure: Error?
         let replayEpisodes = settings.int("replay_episodes")
         if replayEpisodes > 0 && worldSpec.hasRender {
             do {
                 let episodes = try recordReplay(episodes: replayEpisodes, worldSeed: replaySeed)
-                replayFile = try run.writeAtomically(replayPage(episodes, trainedSteps: step, worldSeed: replaySeed), to: "replay.html")
+                replayFile = try run.writeAtomically(replayPage(episodes, trainedSteps: loop.step, worldSeed: replaySeed), to: "replay.html")
             } catch {
                 replayFailure = error
             }
         }
-        return TrainingSummary(steps: step, episodes: episodes, updates: updates, wallSeconds: wall,
-                               finalTestReturnMean: lastTest.returnMean, finalTestInfo: lastTest.info,
-                               interrupted: interrupted, warnings: warnings, folder: folder, replayFile: replayFile,
+        return TrainingSummary(steps: loop.step, episodes: loop.episodes, updates: loop.updates, wallSeconds: wall,
+                               finalTestReturnMean: loop.lastTestReturn, finalTestInfo: loop.lastTestInfo,
+                               interrupted: interrupted, warnings: loop.warnings, folder: folder, replayFile: replayFile,
                                replayFailure: replayFailure)
     }
 }

@@ -149,6 +149,8 @@ public final class LuaWorld {
         }
         self.spec = spec
 
+        Watchdog.shared.name(vm.control, file: file)
+
         // Seed math.random from the run seed and the instance index.
         var generator = SeededGenerator(seed: seed, stream: UInt64(instance) &+ 1)
         vm.rawField(LuaVM.hostIndex, "seed")
@@ -634,8 +636,8 @@ public final class LuaWorld {
         let first = lines.isEmpty ? failure.text : lines.removeFirst()
         var frames: [String] = []
         if let start = lines.firstIndex(of: "stack traceback:") {
-            frames = lines[(start + 1)...].map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.hasPrefix("[C]") && !$0.contains("[marl-sim host]") && !$0.hasPrefix("(...") && !$0.isEmpty }
+            frames = LuaErrorText.collapsingRepeats(lines[(start + 1)...].map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.hasPrefix("[C]") && !$0.contains("[marl-sim host]") && !$0.hasPrefix("(...") && !$0.isEmpty })
         }
         var message = first
         var location = LuaErrorText.location(in: first)
@@ -660,6 +662,7 @@ public final class LuaWorld {
             if message.contains("not enough memory") {
                 chosenRule = ContractRule.memoryCap(limits.memoryMiB)
             }
+            if message.hasSuffix("stack overflow") { chosenRule = ContractRule.recursion }
         }
         return WorldError(file: location?.file ?? file, line: location?.line, message: message,
                           rule: chosenRule, traceback: Array(frames.prefix(8)))
@@ -668,6 +671,34 @@ public final class LuaWorld {
 
 /// Reading Lua's error texts.
 enum LuaErrorText {
+    /// Traceback frames with each run of one frame repeated (a recursion) as one line that says how
+    /// often it repeats; Lua's "...(skipping N levels)" between two equal frames counts into the run.
+    static func collapsingRepeats(_ frames: [String]) -> [String] {
+        func isSkip(_ line: String) -> Bool { line.hasPrefix("...") && line.contains("(skipping ") }
+        var out: [String] = []
+        var k = 0
+        while k < frames.count {
+            let frame = frames[k]
+            guard !isSkip(frame) else { k += 1; continue }
+            var count = 1, skipped = false
+            var next = k + 1
+            while next < frames.count {
+                if frames[next] == frame {
+                    count += 1
+                } else if isSkip(frames[next]), next + 1 < frames.count, frames[next + 1] == frame {
+                    count += Int(frames[next].split(separator: " ").compactMap { Int($0) }.first ?? 0)
+                    skipped = true
+                } else {
+                    break
+                }
+                next += 1
+            }
+            out.append(count == 1 ? frame : "\(frame)  (\(skipped ? "about " : "")\(count) times: a recursion that does not end?)")
+            k = next
+        }
+        return out
+    }
+
     /// "path:12: message" → (path, 12, length of "path:12: ").
     /// Lua shortens chunk names longer than 60 bytes to "...tail"; finds the file that ends so.
     static func expand(_ shortened: String, candidates: [String]) -> String {
@@ -703,5 +734,33 @@ enum LuaErrorText {
         if removedGlobals.contains(where: { message.contains("global '\($0)'") }) { return true }
         if removedOSFields.contains(where: { message.contains("field '\($0)'") }) { return true }
         return message.hasPrefix("require:") || message.hasPrefix("load: worlds") || message.hasPrefix("setmetatable: __gc")
+    }
+}
+
+extension LuaWorld: Checkpointable {
+    /// What a world instance carries from one episode to the next, saved between episodes: the
+    /// state of its `math.random`, and the world's `snapshot()` when it has one (restored after a
+    /// `reset`, so the next `reset` starts from the world as it was). A world without `snapshot`
+    /// resumes exactly when `reset` rebuilds everything else (docs/design.md §4.2).
+    public func exchangeState(with archive: StateArchive) throws {
+        var random = [UInt8](repeating: 0, count: 32)
+        if archive.isSaving, marl_random_state(vm.L, &random, nil) != 32 {
+            throw WorldError(file: file, message: "math.random's state cannot be saved (was math.random replaced?)", rule: ContractRule.determinism)
+        }
+        try archive.array("random", &random)
+        var strictChecks = strict
+        try archive.value("strict", &strictChecks)
+        var snapshotText = ""
+        if archive.isSaving, let state = try snapshot() { snapshotText = state.serialized }
+        try archive.text("snapshot", &snapshotText)
+        guard !archive.isSaving else { return }
+        if !snapshotText.isEmpty {
+            try reset()
+            try restore(try JSONValue.parse(snapshotText))
+        }
+        guard random.count == 32, marl_random_state(vm.L, nil, random) == 32 else {
+            throw StateArchiveError("\(file): the checkpoint's state of math.random does not fit this Lua")
+        }
+        strict = strictChecks
     }
 }

@@ -90,11 +90,15 @@ public enum ReplayPage {
         ])
     }
 
+    /// The mark every replay page carries, so that a page is replaced only by another replay.
+    public static let generatorMark = #"<meta name="generator" content="marl-sim replay">"#
+
     static let template = #"""
     <!doctype html>
     <html lang="en">
     <head>
     <meta charset="utf-8">
+    <meta name="generator" content="marl-sim replay">
     <title>{{TITLE}}</title>
     <style>
       body { font: 14px/1.4 system-ui, sans-serif; margin: 16px; color: #222; background: #f4f4f4; }

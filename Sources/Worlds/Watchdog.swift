@@ -2,12 +2,26 @@ import CLua
 import Foundation
 
 /// One background thread for all Lua states of the process. It arms a stop hook in a state only
-/// when a world call has run past its time budget, so calls that finish in time pay nothing.
-final class Watchdog: @unchecked Sendable {
+/// when a world call has used more CPU time than its budget, so calls that finish in time pay
+/// nothing. A call that goes on past the hook — stuck inside a C library function, where the hook
+/// cannot fire — ends the process through `stuckHandler` after a grace period.
+public final class Watchdog: @unchecked Sendable {
     static let shared = Watchdog()
+
+    /// CPU time a call may run past the armed hook before it counts as stuck in a C function.
+    static let graceMs: Int64 = 1000
+
+    /// Called (on the watchdog thread) with the error for a call stuck in a C function; it must
+    /// not return. The default prints the error and exits with status 1; a training run replaces it
+    /// to record the stop in its run folder first.
+    nonisolated(unsafe) public static var stuckHandler: (WorldError) -> Never = { error in
+        FileHandle.standardError.write(Data(("error: " + error.description + "\n").utf8))
+        exit(1)
+    }
 
     private let lock = NSLock()
     private var controls: [UnsafeMutablePointer<marl_control>] = []
+    private var files: [UnsafeMutablePointer<marl_control>: String] = [:]
     private var thread: Thread?
 
     func register(_ control: UnsafeMutablePointer<marl_control>) {
@@ -31,20 +45,38 @@ final class Watchdog: @unchecked Sendable {
         }
     }
 
+    /// Names the world file a state runs, for the error of a stuck call.
+    func name(_ control: UnsafeMutablePointer<marl_control>, file: String) {
+        lock.lock()
+        files[control] = file
+        lock.unlock()
+    }
+
     /// After this returns the watchdog no longer touches `control`, so it may be freed.
     func unregister(_ control: UnsafeMutablePointer<marl_control>) {
         lock.lock()
         controls.removeAll { $0 == control }
+        files[control] = nil
         lock.unlock()
     }
 
     private func run() {
         while true {
             usleep(20_000)
-            let now = marl_now_ns()
+            var stuck: (file: String, budget: Int)?
             lock.lock()
-            for control in controls { marl_watchdog_check(control, now) }
+            for control in controls where marl_watchdog_check(control, Self.graceMs) == Int32(MARL_CALL_STUCK) {
+                stuck = (files[control] ?? "the world", Int(control.pointee.budget_ms))
+            }
             lock.unlock()
+            if let stuck {
+                Self.stuckHandler(WorldError(
+                    file: stuck.file,
+                    message: "a call into the world ran past its time budget of \(stuck.budget) ms inside a C library function "
+                        + "(a string.find, string.match, string.gsub or table.sort that does not finish, such as a pattern that backtracks "
+                        + "without end), where it cannot be interrupted; the process stops",
+                    rule: ContractRule.timeBudget(stuck.budget)))
+            }
         }
     }
 }

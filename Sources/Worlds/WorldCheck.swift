@@ -37,28 +37,45 @@ public struct WorldCheck {
             report("options    " + declared.map { "\($0.name) (default \($0.defaultValue))" }.joined(separator: ", "))
         }
 
-        let first = try record(world, checkExtras: true)
+        let first = try record(world, checkExtras: true, until: Date().addingTimeInterval(Self.recordingSeconds))
         let again = try LuaWorld(file: file, options: options, seed: seed, instance: 0, limits: limits)
         again.strict = true
-        let second = try record(again, checkExtras: false)
+        let second = try record(again, checkExtras: false, steps: first.steps.count)
         if let difference = first.firstDifference(from: second) {
             throw WorldError(file: file, message: "two runs with the same seed differ at episode \(difference.episode), step \(difference.step): \(difference.what)",
                              rule: ContractRule.determinism)
         }
-        report("determinism  two runs of \(episodes) episodes with seed \(seed) match exactly")
+        let played = first.outcomes.count
+        let cut = played < episodes
+            ? " (stopped after \(Int(Self.recordingSeconds)) s\(first.steps.last.map { ", in episode \($0.episode + 1) at step \($0.step)" } ?? ""))" : ""
+        report("determinism  two runs of \(played) episode\(played == 1 ? "" : "s") with seed \(seed) match exactly\(cut)")
+        guard played > 0 else {
+            report("random     no episode ended within \(Int(Self.recordingSeconds)) s of random play")
+            return try finish(again, report: report)
+        }
 
         let returns = Statistics(first.outcomes.map(\.episodeReturn))
         let lengths = Statistics(first.outcomes.map { Double($0.length) })
         report(String(format: "random     return mean %.4g std %.4g min %.4g max %.4g over %d episodes",
-                      returns.mean, returns.std, returns.min, returns.max, episodes))
+                      returns.mean, returns.std, returns.min, returns.max, played))
         report(String(format: "           length mean %.4g min %.0f max %.0f", lengths.mean, lengths.min, lengths.max))
         for (key, mean) in first.outcomes.infoMeans { report(String(format: "           info.%@ mean %.4g", key, mean)) }
         if spec.hasScriptedAction {
-            let scripted = Statistics(try scriptedReturns(world))
-            report(String(format: "scripted   return mean %.4g std %.4g min %.4g max %.4g over %d episodes",
-                          scripted.mean, scripted.std, scripted.min, scripted.max, episodes))
+            let scripted = try scriptedReturns(world, episodes: played)
+            if !scripted.isEmpty {
+                let stats = Statistics(scripted)
+                report(String(format: "scripted   return mean %.4g std %.4g min %.4g max %.4g over %d episodes",
+                              stats.mean, stats.std, stats.min, stats.max, scripted.count))
+            }
         }
+        try finish(again, report: report)
+    }
 
+    /// How long the recorded random play may take: a world of slow or endless episodes is checked on
+    /// what fits, not for hours.
+    static let recordingSeconds = 8.0
+
+    private func finish(_ again: LuaWorld, report: (String) -> Void) throws {
         let speed = try WorldBench.stepsPerSecond(world: again, seconds: 0.3, seed: seed)
         report(String(format: "speed      %.0f steps/s (one thread, random policy)", speed))
         report(String(format: "memory     %.1f MiB in use (cap %d MiB)", Double(again.memoryInUse) / 1_048_576, limits.memoryMiB))
@@ -85,17 +102,22 @@ public struct WorldCheck {
         }
     }
 
-    private func record(_ world: LuaWorld, checkExtras: Bool) throws -> Recording {
+    /// Random play for `episodes` episodes, cut when `deadline` passes or after `steps` recorded
+    /// steps (the second run records exactly what the first did).
+    private func record(_ world: LuaWorld, checkExtras: Bool, until deadline: Date? = nil, steps limit: Int? = nil) throws -> Recording {
         var policy = RandomPolicy(seed: seed, stream: 7)
         var action = JointAction(spec: world.spec)
         var recording = Recording()
+        func full() -> Bool { (limit.map { recording.steps.count >= $0 } ?? false) || (deadline.map { Date() >= $0 } ?? false) }
         for episode in 0..<episodes {
+            if full() { break }
             try world.reset()
             recording.steps.append((episode, 0, fingerprint(world, reward: 0, terminated: false)))
             if checkExtras, episode == 0 { try checkRenderAndSnapshot(world) }
             var total = 0.0
             var result = StepResult(reward: 0, terminated: false, truncated: false)
             while !result.done {
+                if full() { return recording }
                 policy.act(world, into: &action)
                 result = try world.step(action)
                 total += result.reward
@@ -108,19 +130,23 @@ public struct WorldCheck {
     }
 
     /// Episode returns of the world's scripted policy (every action validated, in strict mode).
-    private func scriptedReturns(_ world: LuaWorld) throws -> [Double] {
+    private func scriptedReturns(_ world: LuaWorld, episodes: Int) throws -> [Double] {
         var action = JointAction(spec: world.spec)
-        return try (0..<episodes).map { _ in
+        let deadline = Date().addingTimeInterval(Self.recordingSeconds)
+        var returns: [Double] = []
+        for _ in 0..<episodes {
             try world.reset()
             var total = 0.0
             var result = StepResult(reward: 0, terminated: false, truncated: false)
             while !result.done {
+                if Date() >= deadline { return returns }
                 try world.scriptedAction(into: &action)
                 result = try world.step(action)
                 total += result.reward
             }
-            return total
+            returns.append(total)
         }
+        return returns
     }
 
     private func fingerprint(_ world: LuaWorld, reward: Double, terminated: Bool) -> [String: UInt64] {

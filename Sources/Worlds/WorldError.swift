@@ -46,6 +46,7 @@ public enum ContractRule {
     public static let actions = "an agent's action is one of its available actions 1..n (discrete) or finite numbers (continuous)"
     public static let sandbox = "worlds run in a sandbox: base (without dofile, loadfile, binary load), string, table, math, utf8, os.clock, and require from the world's folder and envs/lib/ only"
     public static let determinism = "the same seed gives the same episodes: randomness only through math.random (no os.clock, pairs order over string keys, or tostring of tables)"
+    public static let recursion = "every call into the world returns: a function that calls itself without end overflows Lua's stack"
     public static func timeBudget(_ ms: Int) -> String {
         "every call into the world finishes within the time budget (\(ms) ms)"
     }

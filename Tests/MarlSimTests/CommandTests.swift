@@ -164,9 +164,12 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertEqual(process.terminationReason, .exit)
         XCTAssertEqual(process.terminationStatus, 130)
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        XCTAssertEqual(names, ["config.json", "curve.svg", "metrics.csv", "model.safetensors", "replay.html", "summary.json", "tb"])
+        XCTAssertEqual(names, ["checkpoint.bin", "checkpoint.previous.bin", "config.json", "curve.svg", "metrics.csv", "model.safetensors",
+                               "replay.html", "summary.json", "tb"])
         let summary = try JSONValue.parse(String(contentsOfFile: folder + "/summary.json", encoding: .utf8))
         XCTAssertEqual(summary["interrupted"], .bool(true))
+        let stdout = String(decoding: (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(stdout.contains("continue it with: marl-sim resume \(folder)"), stdout)
         let csv = try String(contentsOfFile: folder + "/metrics.csv", encoding: .utf8)
         let rows = csv.split(separator: "\n")
         XCTAssertGreaterThanOrEqual(rows.count, 3)
@@ -183,6 +186,13 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.hasPrefix("3 episodes (returns "), again.stdout)
         XCTAssertEqual(try String(contentsOfFile: folder + "/again.html", encoding: .utf8), written)
+
+        // --out replaces an earlier replay page, never another file.
+        XCTAssertEqual(try runMarlSim(["replay", folder, "--out", folder + "/again.html"]).status, 0)
+        let refused = try runMarlSim(["replay", folder, "--out", folder + "/config.json"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("config.json: exists and is not a replay page this command wrote"), refused.stderr)
+        XCTAssertTrue(try String(contentsOfFile: folder + "/config.json", encoding: .utf8).hasPrefix("{"), "config.json is untouched")
 
         let random = try runMarlSim(["replay", "envs/hpp.lua", "--episodes", "1", "--out", folder + "/random.html"])
         XCTAssertEqual(random.status, 0, random.stderr)
@@ -281,7 +291,26 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("done after 200 steps") && result.stdout.contains("replay.html not written"), result.stdout)
         XCTAssertTrue(result.stderr.contains("error: \(world):13: in render: draw:circle: r must be a finite number"), result.stderr)
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        XCTAssertEqual(names, ["config.json", "curve.svg", "metrics.csv", "model.safetensors", "summary.json", "tb"])
+        XCTAssertEqual(names, ["checkpoint.bin", "checkpoint.previous.bin", "config.json", "curve.svg", "metrics.csv", "model.safetensors", "summary.json", "tb"])
+    }
+
+    /// A run whose losses blow up fails instead of reporting success with NaN weights, and a folder
+    /// left by a run that failed to start (only its config.json) does not block `--out`.
+    func testADivergedRunFailsAndAFailedStartDoesNotBlockItsFolder() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("marl-sim-diverged-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let diverged = try runMarlSim(["envs/matrix/nonmono.lua", "--algo", "qmix", "--set", "lr=1e10", "--steps", "5000", "--out", folder])
+        XCTAssertEqual(diverged.status, 1)
+        XCTAssertTrue(diverged.stderr.contains("training stopped at step ") && diverged.stderr.contains("loss is "), diverged.stderr)
+        XCTAssertTrue(diverged.stderr.contains("the weights are not saved"), diverged.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/model.safetensors"))
+        XCTAssertEqual(try runMarlSim(["replay", folder]).status, 1, "no weights to replay")
+
+        try FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "{}".write(toFile: folder + "/config.json", atomically: true, encoding: .utf8)
+        let again = try runMarlSim(["envs/matrix/nonmono.lua", "--algo", "qmix", "--steps", "300", "--out", folder])
+        XCTAssertEqual(again.status, 0, again.stderr)
     }
 
     func testUnknownSettingAndLearnerAreClearErrors() throws {

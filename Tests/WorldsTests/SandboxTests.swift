@@ -78,4 +78,55 @@ final class SandboxTests: XCTestCase {
             if try world.step(action).done { try world.reset() }
         }
     }
+
+    /// The budget counts the CPU time of the thread running the call: on a machine with more busy
+    /// threads than cores, where a call waits for a core, healthy steps of about a millisecond are
+    /// never stopped by a 10 ms budget.
+    func testABusyMachineDoesNotStopHealthyCalls() throws {
+        let world = try makeWorld("""
+            return {
+              agents = 1, actions = {discrete = 2}, observation_size = 1, episode_limit = 1000000,
+              reset = function(self) end, observe = function(self, i, out) out[1] = 0 end,
+              step = function(self, actions) local x = 0; for i = 1, 50000 do x = x + i % 7 end; return 0, false end,
+            }
+            """, limits: WorldLimits(timeBudgetMs: 10))
+        let stop = ManagedAtomicFlag()
+        let busy = (0..<(2 * ProcessInfo.processInfo.activeProcessorCount + 2)).map { _ in
+            Thread { var x = 0.0; while !stop.isSet { for _ in 0..<100_000 { x += 1 } }; _ = x }
+        }
+        busy.forEach { $0.start() }
+        defer { stop.set() }
+        try world.reset()
+        let action = JointAction(spec: world.spec)
+        for _ in 0..<300 { _ = try world.step(action) }
+    }
+
+    /// A recursion that never ends: one error whose traceback shows the repeating frame once, with
+    /// how often it repeats, and the rule it breaks.
+    func testAnEndlessRecursionIsOneLinePerFrame() throws {
+        let world = try makeWorld("""
+            local function deeper(n) return deeper(n + 1) + 1 end
+            return {
+              agents = 1, actions = {discrete = 2}, observation_size = 1, episode_limit = 10,
+              reset = function(self) end, observe = function(self, i, out) out[1] = 0 end,
+              step = function(self, actions) return deeper(1), false end,
+            }
+            """)
+        try world.reset()
+        let error = worldError { _ = try world.step(JointAction(spec: world.spec)) }
+        XCTAssertEqual(error?.rule, ContractRule.recursion)
+        XCTAssertTrue(error?.message.hasSuffix("stack overflow") == true, error?.message ?? "")
+        let frames = error?.traceback ?? []
+        XCTAssertEqual(frames.count, 2, "\(frames)")
+        XCTAssertTrue(frames.first?.contains("in upvalue 'deeper'  (about ") == true, "\(frames)")
+        XCTAssertTrue(frames.first?.hasSuffix("times: a recursion that does not end?)") == true, "\(frames)")
+    }
+}
+
+/// A flag set by one thread and read by others.
+final class ManagedAtomicFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() { lock.lock(); value = true; lock.unlock() }
 }

@@ -365,3 +365,15 @@ public final class ADER: TransitionLearner {
         (0..<layout.agents).map { AgentColumns.observations(data, agent: $0, layout: layout, graph: graph) }
     }
 }
+
+extension ADER: Checkpointable {
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.parameters("actors", ParameterSet(actors.parameters))
+        try archive.parts("actor_optimizer", actorOptimizers)
+        try archive.part("reward", reward)
+        try archive.part("entropy", entropy)
+        try archive.part("budget", budget)
+        try archive.value("rng", &rng)
+        try archive.value("updates", &updates)
+    }
+}

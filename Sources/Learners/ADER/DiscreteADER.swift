@@ -353,3 +353,15 @@ public final class DiscreteADER: EpisodeLearner {
         }
     }
 }
+
+extension DiscreteADER: Checkpointable {
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.parameters("actor", ParameterSet(actor.parameters))
+        try archive.optimizer("actor_optimizer", actorOptimizer)
+        try archive.part("reward", reward)
+        try archive.part("entropy", entropy)
+        try archive.part("budget", budget)
+        try archive.value("rng", &rng)
+        try archive.value("last_target_update", &lastTargetUpdate)
+    }
+}

@@ -57,3 +57,10 @@ final class EntropyBudget {
         for (i, temperature) in temperatures.enumerated() { temperature.targetEntropy = smoothed[i] * total }
     }
 }
+
+extension EntropyBudget: Checkpointable {
+    func exchangeState(with archive: StateArchive) throws {
+        try archive.parts("temperature", temperatures)
+        try archive.floats("shares", shares.value, count: shares.count)
+    }
+}

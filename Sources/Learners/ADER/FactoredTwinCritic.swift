@@ -130,3 +130,11 @@ final class FactoredTwinCritic {
     /// Everything a checkpoint holds.
     var parameters: ParameterSet { onlineAll + target }
 }
+
+extension FactoredTwinCritic: Checkpointable {
+    func exchangeState(with archive: StateArchive) throws {
+        try archive.parameters("online", onlineAll)
+        try archive.parameters("target", target)
+        try archive.parts("optimizer", optimizers)
+    }
+}

@@ -201,3 +201,13 @@ public final class CentralizedSoftActorCritic {
         return mask
     }
 }
+
+extension CentralizedSoftActorCritic: Checkpointable {
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.parameters("actors", ParameterSet(actors.parameters))
+        try archive.parts("actor_optimizer", actorOptimizers)
+        try archive.part("critic", critic)
+        if let valueNormalizer { try archive.part("value_normalizer", valueNormalizer) }
+        try archive.value("rng", &rng)
+    }
+}

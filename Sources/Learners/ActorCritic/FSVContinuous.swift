@@ -212,3 +212,18 @@ public final class FSVContinuous: TransitionLearner {
         return (valueLoss!.scalar / n, actorLoss!.scalar / n, logPiSum / n)
     }
 }
+
+extension FSVContinuous: Checkpointable {
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.parameters("actors", ParameterSet(actors.parameters))
+        try archive.part("agent_q", agentQ)
+        try archive.part("agent_v", agentV)
+        try archive.parameters("mixing", mixing)
+        try archive.parameters("target_mixing", targetMixing)
+        try archive.part("critic_optimizer", criticOptimizer)
+        try archive.part("value_optimizer", valueOptimizer)
+        try archive.part("actor_optimizer", actorOptimizer)
+        try archive.part("temperature", temperature)
+        try archive.value("rng", &rng)
+    }
+}

@@ -166,3 +166,15 @@ public enum VDNDDPG {
         FactorizedDDPG(layout: layout, settings: settings, seed: seed) { _, _ in .sum }
     }
 }
+
+extension FactorizedDDPG: Checkpointable {
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.part("actors", actors)
+        try archive.part("critics", critics)
+        try archive.parameters("mixing", mixing)
+        try archive.parameters("target_mixing", targetMixing)
+        try archive.part("critic_optimizer", criticOptimizer)
+        try archive.part("actor_optimizer", actorOptimizer)
+        try archive.value("rng", &rng)
+    }
+}

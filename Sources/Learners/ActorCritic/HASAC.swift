@@ -78,3 +78,12 @@ public final class HASAC: TransitionLearner {
                 ("entropy_estimate", entropies.entropyEstimate)]
     }
 }
+
+extension HASAC: Checkpointable {
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.part("core", core)
+        try archive.parts("temperature", temperatures)
+        try archive.part("joint_temperature", jointTemperature)
+        try archive.value("order_rng", &orderRandom)
+    }
+}

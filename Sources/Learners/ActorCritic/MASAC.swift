@@ -63,3 +63,10 @@ public final class MASAC: TransitionLearner {
                 ("entropy_estimate", entropies.entropyEstimate)]
     }
 }
+
+extension MASAC: Checkpointable {
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.part("core", core)
+        try archive.part("temperature", temperature)
+    }
+}

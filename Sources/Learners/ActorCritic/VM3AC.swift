@@ -191,3 +191,16 @@ public final class VM3AC: TransitionLearner {
                 ("log_q_mean", Double(predictionError / Float(max(N * (N - 1), 1))))]
     }
 }
+
+extension VM3AC: Checkpointable {
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.parameters("policy", policyParameters)
+        try archive.parameters("value", valueParameters)
+        try archive.parameters("target_value", targetValueParameters)
+        try archive.parameters("q", qParameters)
+        try archive.part("value_optimizer", valueOptimizer)
+        try archive.part("q_optimizer", qOptimizer)
+        try archive.part("policy_optimizer", policyOptimizer)
+        try archive.value("rng", &rng)
+    }
+}

@@ -3,7 +3,7 @@ import Tensors
 
 /// A learner of the value-factorization family (PyMARL's controller + learner): recurrent agents
 /// that act on whole episodes and learn from minibatches of them.
-public protocol EpisodeLearner: AnyObject {
+public protocol EpisodeLearner: Checkpointable {
     /// Starts `envs` episodes (hidden states reset).
     func beginEpisodes(envs: Int)
     /// The joint actions (0-based, [E·N]) for one step, from observations [E][N][O], states

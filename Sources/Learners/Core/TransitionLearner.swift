@@ -15,7 +15,7 @@ public struct JointActions {
 
 /// A learner of the actor-critic family (HARL, FACMAC): feed-forward actors that act on each
 /// step's observations and learn from minibatches of single (n-step) transitions.
-public protocol TransitionLearner: AnyObject {
+public protocol TransitionLearner: Checkpointable {
     /// Actions for one step of E instances from observations [E][N][O], states [E][S] and
     /// availability [E][N][A] (discrete layouts); `step` counts environment steps.
     func act(observations: UnsafeBufferPointer<Float>, states: UnsafeBufferPointer<Float>, available: UnsafeBufferPointer<Float>,

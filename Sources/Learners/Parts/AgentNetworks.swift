@@ -62,3 +62,10 @@ extension AgentColumns {
         }
     }
 }
+
+extension AgentNetworks: Checkpointable {
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.parameters("online", online)
+        try archive.parameters("target", target)
+    }
+}

@@ -8,7 +8,7 @@ final class RecurrentNetworks {
     let targetAgents: RecurrentAgents
     let controller: RecurrentController
     private let targetInterval: Int
-    private var lastTargetUpdate = 0
+    var lastTargetUpdate = 0
     /// The two unrolls of an update run side by side on tapes of their own (the `threads` setting).
     private let pool: WorkerPool?
     private let unrollTapes = [Graph(), Graph()]
@@ -42,5 +42,33 @@ final class RecurrentNetworks {
             target.copy(from: online)
             lastTargetUpdate = episodes
         }
+    }
+}
+
+extension RecurrentNetworks: Checkpointable {
+    func exchangeState(with archive: StateArchive) throws {
+        try archive.value("last_target_update", &lastTargetUpdate)
+    }
+}
+
+/// The state of a value learner on recurrent agents (QMIX, VDN, Soft-QMIX, FSV): its online and
+/// target parameters, one optimizer, the target-copy cadence and the acting generator.
+protocol RecurrentValueState: Checkpointable {
+    var online: ParameterSet { get }
+    var target: ParameterSet { get }
+    var optimizer: any Optimizer { get }
+    var networks: RecurrentNetworks { get }
+    var rng: RandomSource { get set }
+}
+
+extension RecurrentValueState {
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.parameters("online", online)
+        try archive.parameters("target", target)
+        try archive.optimizer("optimizer", optimizer)
+        try archive.part("networks", networks)
+        var generator = rng
+        try archive.value("rng", &generator)
+        if !archive.isSaving { rng = generator }
     }
 }

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Tensors
 
@@ -93,4 +94,12 @@ public struct EntropyTally {
 
     /// −(mean log π) per agent that took part, for the logs.
     public var entropyEstimate: Double { Double(-logProbabilitySum / Float(Swift.max(agents, 1))) }
+}
+
+extension Temperature: Checkpointable {
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.value("target_entropy", &targetEntropy)
+        try archive.floats("log_alpha", logAlpha.value, count: 1)
+        if let optimizer { try archive.part("optimizer", optimizer) }
+    }
 }

@@ -74,3 +74,11 @@ public final class TwinCritic {
     /// Everything a checkpoint holds.
     public var parameters: ParameterSet { online + target }
 }
+
+extension TwinCritic: Checkpointable {
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.parameters("online", online)
+        try archive.parameters("target", target)
+        try archive.part("optimizer", optimizer)
+    }
+}

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Tensors
 
@@ -38,4 +39,12 @@ public final class ValueNormalizer {
 
     /// σ·x + μ.
     public func denormalize(_ x: Tensor) -> Tensor { x.affine(scale: std, shift: mean) }
+}
+
+extension ValueNormalizer: Checkpointable {
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.value("mean", &runningMean)
+        try archive.value("mean_square", &runningMeanSquare)
+        try archive.value("debiasing", &debiasing)
+    }
 }

@@ -5,9 +5,9 @@ import Common
 /// Slot `length` is the final state, stored without a reward (docs/learners.md §0.2).
 public final class EpisodeRecord {
     public let layout: EpisodeLayout
-    public private(set) var length = 0
-    public private(set) var terminated = false
-    public private(set) var episodeReturn = 0.0
+    public internal(set) var length = 0
+    public internal(set) var terminated = false
+    public internal(set) var episodeReturn = 0.0
     var observations: [Float] = []
     var states: [Float] = []
     var available: [Float] = []
@@ -17,7 +17,9 @@ public final class EpisodeRecord {
 
     public init(layout: EpisodeLayout) {
         self.layout = layout
-        let slots = layout.episodeLimit + 1
+        // Room for a typical episode; a longer one grows the arrays as it goes (an episode limit of
+        // 10⁸ must not reserve 10⁸ slots).
+        let slots = min(layout.episodeLimit, 128) + 1
         observations.reserveCapacity(slots * layout.agents * layout.observationSize)
         states.reserveCapacity(slots * layout.stateSize)
         available.reserveCapacity(slots * layout.agents * layout.actions)
@@ -83,18 +85,25 @@ public final class EpisodeRecord {
         self.terminated = terminated
     }
 
+    /// A copy holding exactly this episode's values: the collector's record keeps its spare room,
+    /// a stored episode none (sharing the record's arrays would keep their reserve alive per episode).
     func copy() -> EpisodeRecord {
-        let c = EpisodeRecord(layout: layout)
+        let c = EpisodeRecord(stored: layout)
         c.length = length
         c.terminated = terminated
         c.episodeReturn = episodeReturn
-        c.observations = observations
-        c.states = states
-        c.available = available
-        c.actions = actions
-        c.continuousActions = continuousActions
-        c.rewards = rewards
+        c.observations = observations.withUnsafeBufferPointer(Array.init)
+        c.states = states.withUnsafeBufferPointer(Array.init)
+        c.available = available.withUnsafeBufferPointer(Array.init)
+        c.actions = actions.withUnsafeBufferPointer(Array.init)
+        c.continuousActions = continuousActions.withUnsafeBufferPointer(Array.init)
+        c.rewards = rewards.withUnsafeBufferPointer(Array.init)
         return c
+    }
+
+    /// An empty record without reserved room (a stored episode, filled by `copy` or a checkpoint).
+    init(stored layout: EpisodeLayout) {
+        self.layout = layout
     }
 }
 
@@ -103,8 +112,8 @@ public final class EpisodeRecord {
 public final class EpisodeBuffer {
     public let layout: EpisodeLayout
     public let capacity: Int
-    private var episodes: [EpisodeRecord] = []
-    private var next = 0
+    var episodes: [EpisodeRecord] = []
+    var next = 0
     private var indices: [Int] = []
 
     public init(layout: EpisodeLayout, capacity: Int) {
@@ -221,5 +230,41 @@ public final class EpisodeBatch {
         a.removeAll(keepingCapacity: true)
         a.append(contentsOf: repeatElement(0, count: count))
         return a
+    }
+}
+
+extension EpisodeBuffer: Checkpointable {
+    /// The ring position and every stored episode, each under its slot.
+    public func exchangeState(with archive: StateArchive) throws {
+        var count = episodes.count
+        try archive.value("count", &count)
+        try archive.value("next", &next)
+        guard count >= 0, count <= capacity, next >= 0, next < capacity else {
+            throw StateArchiveError("the checkpoint's replay buffer (\(count) episodes) does not fit this run's (capacity \(capacity))")
+        }
+        if !archive.isSaving { episodes = (0..<count).map { _ in EpisodeRecord(stored: layout) } }
+        for (k, episode) in episodes.enumerated() { try archive.part("episode.\(k)", episode) }
+    }
+}
+
+extension EpisodeRecord: Checkpointable {
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.value("length", &length)
+        try archive.value("terminated", &terminated)
+        try archive.value("return", &episodeReturn)
+        try archive.array("observations", &observations)
+        try archive.array("states", &states)
+        try archive.array("available", &available)
+        try archive.array("actions", &actions)
+        try archive.array("continuous_actions", &continuousActions)
+        try archive.array("rewards", &rewards)
+        guard !archive.isSaving else { return }
+        let N = layout.agents, slots = length + 1
+        guard length >= 0, length <= layout.episodeLimit, observations.count == slots * N * layout.observationSize,
+              states.count == slots * layout.stateSize, available.count == slots * N * layout.actions,
+              actions.count == length * N, rewards.count == length,
+              continuousActions.isEmpty || continuousActions.count == length * N * layout.actionDimensions else {
+            throw StateArchiveError("a stored episode of the checkpoint does not fit this world's sizes")
+        }
     }
 }

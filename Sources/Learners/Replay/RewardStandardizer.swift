@@ -1,11 +1,12 @@
+import Common
 import Foundation
 
 /// EPyMARL's `standardise_rewards`: every reward a learner trains on becomes (r − mean)/std, with the
 /// mean and variance running over all rewards collected so far. Value-factorization mixers fit
 /// centred targets far more stably than long runs of large same-sign rewards (e.g. spread's −8 per step).
 public struct RewardStandardizer {
-    public private(set) var count = 0.0, mean = 0.0
-    private var squaredDeviations = 0.0
+    public internal(set) var count = 0.0, mean = 0.0
+    var squaredDeviations = 0.0
 
     public init() {}
 
@@ -25,5 +26,14 @@ public struct RewardStandardizer {
     /// Standardizes the batch's rewards in place (valid steps only; padding stays 0).
     public func apply(to batch: EpisodeBatch) {
         batch.standardizeRewards(mean: Float(mean), deviation: Float(Swift.max(deviation, 1e-8)))
+    }
+}
+
+extension RewardStandardizer {
+    /// The running moments.
+    public mutating func exchangeState(with archive: StateArchive) throws {
+        try archive.value("count", &count)
+        try archive.value("mean", &mean)
+        try archive.value("squared_deviations", &squaredDeviations)
     }
 }

@@ -11,9 +11,9 @@ public final class TransitionBuffer {
     public let capacity: Int
     public let steps: Int
     public let gamma: Float
-    public private(set) var count = 0
-    private var next = 0
-    private var rows: TransitionRows
+    public internal(set) var count = 0
+    var next = 0
+    var rows: TransitionRows
 
     public init(layout: EpisodeLayout, capacity: Int, steps: Int, gamma: Float) {
         precondition(capacity >= 1 && steps >= 1)
@@ -180,5 +180,42 @@ struct TransitionRows {
     @inline(__always)
     static func put(_ source: [Float], _ from: Int, _ target: inout [Float], _ at: Int, _ count: Int) {
         for k in 0..<count { target[at + k] = source[from + k] }
+    }
+}
+
+extension TransitionBuffer: Checkpointable {
+    /// The filled rows of every column and the ring position.
+    public func exchangeState(with archive: StateArchive) throws {
+        try archive.value("count", &count)
+        try archive.value("next", &next)
+        try rows.exchange(with: archive, rows: count)
+        guard !archive.isSaving else { return }
+        guard count >= 0, count <= capacity, next >= 0, next < capacity, rows.count == count, rows.isConsistent else {
+            throw StateArchiveError("the checkpoint's replay buffer does not fit this run's buffer (capacity \(capacity))")
+        }
+    }
+}
+
+extension TransitionRows {
+    /// The first `rows` rows of every column (rows allocated ahead of use are not saved).
+    mutating func exchange(with archive: StateArchive, rows n: Int) throws {
+        try archive.array("states", &states, prefix: n * S)
+        try archive.array("observations", &observations, prefix: n * NO)
+        try archive.array("available", &available, prefix: n * NA)
+        try archive.array("actions", &actions, prefix: n * NW)
+        try archive.array("action_indices", &actionIndices, prefix: n * N)
+        try archive.array("rewards", &rewards, prefix: n)
+        try archive.array("discounts", &discounts, prefix: n)
+        try archive.array("next_states", &nextStates, prefix: n * S)
+        try archive.array("next_observations", &nextObservations, prefix: n * NO)
+        try archive.array("next_available", &nextAvailable, prefix: n * NA)
+    }
+
+    /// Every column has `count` rows of its width.
+    var isConsistent: Bool {
+        let n = count
+        return states.count == n * S && observations.count == n * NO && available.count == n * NA && actions.count == n * NW
+            && actionIndices.count == n * N && discounts.count == n && nextStates.count == n * S
+            && nextObservations.count == n * NO && nextAvailable.count == n * NA
     }
 }

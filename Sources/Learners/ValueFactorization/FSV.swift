@@ -193,3 +193,5 @@ public final class FSV: EpisodeLearner {
                 ("lambda_mean", Double(lambdas.mean().scalar)), ("q_gap_mean", Self.meanActionGap(q.storage, count: q.count, actions: A))]
     }
 }
+
+extension FSV: RecurrentValueState {}

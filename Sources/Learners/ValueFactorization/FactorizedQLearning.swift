@@ -127,3 +127,5 @@ public final class FactorizedQLearning: EpisodeLearner {
                 ("target_mean", Double(targets.reduce(0, +) / b.maskSum))]
     }
 }
+
+extension FactorizedQLearning: RecurrentValueState {}

@@ -166,3 +166,5 @@ public final class SoftQMIX: EpisodeLearner {
                 ("q_taken_mean", Double((qTot * b.mask).sum().scalar / b.maskSum))]
     }
 }
+
+extension SoftQMIX: RecurrentValueState {}

@@ -13,11 +13,15 @@ public final class Parameter {
     /// Whether graphs record gradients for this parameter (false for target networks).
     public var requiresGrad = true
 
+    /// Scalars of every parameter made so far in this process (a learner's size, counted by building it).
+    nonisolated(unsafe) public private(set) static var scalarsMade = 0
+
     /// A zero-initialised parameter.
     public init(name: String, shape: Shape) {
         self.name = name
         self.shape = shape
         self.count = shape.count
+        Self.scalarsMade &+= count
         value = .allocate(capacity: Swift.max(count, 1))
         grad = .allocate(capacity: Swift.max(count, 1))
         value.initialize(repeating: 0, count: count)

@@ -13,9 +13,9 @@ public final class Adam {
     /// L2 penalty coefficient (PyTorch `weight_decay`).
     public let weightDecay: Float
     /// Number of steps taken.
-    public private(set) var stepCount = 0
-    private var firstMoments: [UnsafeMutablePointer<Float>] = []
-    private var secondMoments: [UnsafeMutablePointer<Float>] = []
+    public internal(set) var stepCount = 0
+    var firstMoments: [UnsafeMutablePointer<Float>] = []
+    var secondMoments: [UnsafeMutablePointer<Float>] = []
 
     /// An optimiser over `parameters` with PyTorch's defaults.
     public init(_ parameters: ParameterSet, learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,

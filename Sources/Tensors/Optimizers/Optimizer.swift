@@ -1,5 +1,7 @@
+import Common
+
 /// An optimizer over a parameter set (Adam, RMSprop), so learners can take either.
-public protocol Optimizer: AnyObject {
+public protocol Optimizer: Checkpointable {
     var parameters: ParameterSet { get }
     var learningRate: Float { get set }
     /// Clears the parameters' gradients.

@@ -8,7 +8,7 @@ public final class RMSprop {
     public let alpha: Float
     /// Denominator epsilon, added outside the square root (PyMARL uses 1e−5).
     public let eps: Float
-    private var squareAverages: [UnsafeMutablePointer<Float>] = []
+    var squareAverages: [UnsafeMutablePointer<Float>] = []
 
     /// An optimiser over `parameters`.
     public init(_ parameters: ParameterSet, learningRate: Float = 1e-2, alpha: Float = 0.99, eps: Float = 1e-8) {
