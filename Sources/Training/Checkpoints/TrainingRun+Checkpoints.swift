@@ -9,16 +9,13 @@ struct CheckpointLog {
     private(set) var count = 0
     private(set) var seconds = 0.0
     private(set) var bytes = 0
-    /// The step of the last checkpoint written (nil: none yet in this sitting).
-    private(set) var lastStep: Int?
     private var last = Date()
 
-    mutating func write(_ body: () throws -> (bytes: Int, step: Int)) throws {
+    /// Times `body`, which writes a checkpoint and returns its size.
+    mutating func write(_ body: () throws -> Int) throws {
         let began = Date()
-        let written = try body()
+        bytes = try body()
         seconds += Date().timeIntervalSince(began)
-        bytes = written.bytes
-        lastStep = written.step
         count += 1
         last = Date()
     }
@@ -44,14 +41,13 @@ extension TrainingRun {
         ])
     }
 
-    /// Writes the run's whole state; refuses weights that are not finite (the last good checkpoint stays).
+    /// Writes the run's whole state and returns the file's size; refuses weights that are not finite (the last good checkpoint stays).
     func writeCheckpoint(run: RunFolder, loop: TrainingLoopState, memory: ReplayMemory, collector: Collector,
-                         tester: Collector) throws -> (bytes: Int, step: Int) {
+                         tester: Collector) throws -> Int {
         try checkWeights(at: loop)
-        let bytes = try CheckpointFile.write(folder: folder, header: checkpointHeader(loop)) { archive in
+        return try CheckpointFile.write(folder: folder, header: checkpointHeader(loop)) { archive in
             try exchangeState(with: archive, run: run, loop: loop, memory: memory, collector: collector, tester: tester)
         }
-        return (bytes, loop.step)
     }
 
     /// Every part of the run's state, in one order for saving and restoring.
