@@ -6,11 +6,17 @@ let fastMath: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
 ]
 
+let staticLua: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "-l:liblua5.4.a", "-Xlinker", "-ldl", "-lm"])]
+let sharedLua: [LinkerSetting] = [.linkedLibrary("lua5.4"), .linkedLibrary("m")]
+
 let package = Package(
     name: "marl-sim",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "marl-sim", targets: ["MarlSim"]),
+        // libmarlsim: worlds, batches and trained policies through a C interface (include/marlsim.h),
+        // for the Python package in python/.
+        .library(name: "marlsim", type: .dynamic, targets: ["LibMarlSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,10 +28,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Common", swiftSettings: fastMath),
         .target(name: "Tensors", dependencies: ["COpenBLAS", "Common"], swiftSettings: fastMath),
-        .target(
-            name: "Worlds", dependencies: ["CLua", "Common"], swiftSettings: fastMath,
-            // Debian's static liblua runs worlds ~25% faster than the PIC shared library.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "-l:liblua5.4.a", "-Xlinker", "-ldl", "-lm"])]),
+        .target(name: "Worlds", dependencies: ["CLua", "Common"], swiftSettings: fastMath),
         .target(name: "Learners", dependencies: ["Tensors", "Common"], swiftSettings: fastMath),
         .target(name: "Training", dependencies: ["Worlds", "Learners", "Common", .product(name: "Yams", package: "Yams")],
                 swiftSettings: fastMath),
@@ -35,12 +38,18 @@ let package = Package(
                 "Worlds", "Tensors", "Training", "Common",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: fastMath),
+            swiftSettings: fastMath,
+            // Debian's static liblua runs worlds ~25% faster than the PIC shared library. Its objects
+            // are not position-independent, so the shared library below links the shared liblua.
+            linkerSettings: staticLua),
+        .target(name: "LibMarlSim", dependencies: ["Worlds", "Training", "Common"], swiftSettings: fastMath,
+                linkerSettings: sharedLua),
         .testTarget(name: "CommonTests", dependencies: ["Common"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Common"]),
-        .testTarget(name: "WorldsTests", dependencies: ["Worlds", "Common"]),
+        .testTarget(name: "WorldsTests", dependencies: ["Worlds", "Common"], linkerSettings: sharedLua),
         .testTarget(name: "LearnersTests", dependencies: ["Learners", "Tensors", "Common"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Learners", "Tensors", "Common"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Learners", "Tensors", "Common"], exclude: ["Fixtures"],
+                    linkerSettings: sharedLua),
         .testTarget(name: "MarlSimTests", dependencies: ["MarlSim", "Common"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

@@ -53,7 +53,6 @@ return {
       agents = n,
       actions = {continuous = 2, low = -1, high = 1},
       observation_size = observation_size,
-      state_size = n * observation_size,
       episode_limit = 25,
 
       reset = function(self)
@@ -64,10 +63,8 @@ return {
         caught_total = 0
       end,
 
+      -- No state function: the state is the observations side by side, which the host assembles.
       observe = function(self, i, out) observe(i, out, 0) end,
-      state = function(self, out)
-        for i = 1, n do observe(i, out, (i - 1) * observation_size) end
-      end,
 
       step = function(self, actions)
         for e = n + 1, everyone do fx[e], fy[e] = flee(e) end

@@ -130,7 +130,7 @@ final class Collector {
                     case let .continuous(low, high):
                         let offset = continuousOffsets[i]
                         for d in 0..<low.count {
-                            slot.action.continuous[offset + d] = low[d] + (Double(actions.continuous[(k * N + i) * D + d]) + 1) / 2 * (high[d] - low[d])
+                            slot.action.continuous[offset + d] = AgentPadding.worldValue(actions.continuous[(k * N + i) * D + d], low: low[d], high: high[d])
                         }
                     }
                 }
@@ -174,8 +174,8 @@ final class Collector {
                            available: UnsafeBufferPointer(world.available))
             return
         }
-        padding.observations(of: world, into: &slot.observations)
-        padding.available(of: world, into: &slot.available)
+        padding.observations(from: UnsafeBufferPointer(world.observations), into: &slot.observations)
+        padding.available(from: UnsafeBufferPointer(world.available), into: &slot.available)
         slot.observations.withUnsafeBufferPointer { o in
             slot.available.withUnsafeBufferPointer { a in record.observe(observations: o, state: UnsafeBufferPointer(world.state), available: a) }
         }
@@ -190,60 +190,10 @@ final class Collector {
                 for j in 0..<perObs { observations[k * perObs + j] = world.observations[j] }
                 for j in 0..<perAvail { available[k * perAvail + j] = Float(world.available[j]) }
             } else {
-                padding.copyObservations(of: world, to: &observations, at: k * perObs)
-                padding.copyAvailable(of: world, to: &available, at: k * perAvail)
+                padding.copyObservations(from: UnsafeBufferPointer(world.observations), to: &observations, at: k * perObs)
+                padding.copyAvailable(from: UnsafeBufferPointer(world.available), to: &available, at: k * perAvail)
             }
             for j in 0..<S { states[k * S + j] = world.state[j] }
-        }
-    }
-}
-
-/// How a world's per-agent buffers (each agent's own values side by side) map onto a layout's
-/// padded agent rows: agent i's observation at row i of width `observationSize`, its availability
-/// at row i of width `actions` (padded actions, and continuous agents' rows, unavailable).
-struct AgentPadding {
-    let layout: EpisodeLayout
-    let observationOffsets: [Int], availableOffsets: [Int]
-    let availableSizes: [Int]
-    /// The world's buffers already have the layout's rows (a homogeneous team).
-    let isIdentity: Bool
-
-    init(spec: WorldSpec, layout: EpisodeLayout) {
-        self.layout = layout
-        observationOffsets = spec.observationOffsets
-        availableOffsets = spec.availableOffsets
-        availableSizes = spec.actionSpaces.map { $0.isDiscrete ? $0.size : 0 }
-        isIdentity = layout.isHomogeneous
-    }
-
-    func copyObservations(of world: LuaWorld, to out: inout [Float], at base: Int) {
-        let O = layout.observationSize
-        for i in 0..<layout.agents {
-            let size = layout.observationSizes[i], from = observationOffsets[i]
-            for k in 0..<O { out[base + i * O + k] = k < size ? world.observations[from + k] : 0 }
-        }
-    }
-
-    func copyAvailable(of world: LuaWorld, to out: inout [Float], at base: Int) {
-        copyAvailable(of: world, to: &out, at: base) { Float($0) }
-    }
-
-    func observations(of world: LuaWorld, into out: inout [Float]) {
-        if out.count != layout.agents * layout.observationSize { out = Array(repeating: 0, count: layout.agents * layout.observationSize) }
-        copyObservations(of: world, to: &out, at: 0)
-    }
-
-    func available(of world: LuaWorld, into out: inout [UInt8]) {
-        if out.count != layout.agents * layout.actions { out = Array(repeating: 0, count: layout.agents * layout.actions) }
-        copyAvailable(of: world, to: &out, at: 0) { $0 }
-    }
-
-    /// Agent i's flags at row i of width `actions`, converted to the buffer's element type.
-    private func copyAvailable<T>(of world: LuaWorld, to out: inout [T], at base: Int, _ convert: (UInt8) -> T) {
-        let A = layout.actions
-        for i in 0..<layout.agents {
-            let size = availableSizes[i], from = availableOffsets[i]
-            for k in 0..<A { out[base + i * A + k] = convert(k < size ? world.available[from + k] : 0) }
         }
     }
 }

@@ -151,14 +151,7 @@ public final class LuaWorld {
 
         Watchdog.shared.name(vm.control, file: file)
 
-        // Seed math.random from the run seed and the instance index.
-        var generator = SeededGenerator(seed: seed, stream: UInt64(instance) &+ 1)
-        vm.rawField(LuaVM.hostIndex, "seed")
-        lua_pushinteger(L, lua_Integer(bitPattern: generator.next()))
-        lua_pushinteger(L, lua_Integer(bitPattern: generator.next()))
-        if let failure = vm.protectedCall(arguments: 2, results: 0, isWorldCode: false) {
-            throw Self.error(failure, file: file, rule: ContractRule.sandbox, limits: limits)
-        }
+        try Self.seedRandom(vm, seed: seed, instance: instance, file: file)
 
         // Build the driver; its results stay on the stack at fixed indices (see the constants).
         vm.rawField(LuaVM.hostIndex, "driver")
@@ -198,6 +191,23 @@ public final class LuaWorld {
         state.deallocate()
         available.deallocate()
         continuousScratch.deallocate()
+    }
+
+    /// Seeds `math.random` from the run seed and the instance index.
+    private static func seedRandom(_ vm: LuaVM, seed: UInt64, instance: Int, file: String) throws {
+        var generator = SeededGenerator(seed: seed, stream: UInt64(instance) &+ 1)
+        vm.rawField(LuaVM.hostIndex, "seed")
+        lua_pushinteger(vm.L, lua_Integer(bitPattern: generator.next()))
+        lua_pushinteger(vm.L, lua_Integer(bitPattern: generator.next()))
+        if let failure = vm.protectedCall(arguments: 2, results: 0, isWorldCode: false) {
+            throw error(failure, file: file, rule: ContractRule.sandbox, limits: vm.limits)
+        }
+    }
+
+    /// Seeds `math.random` as a new instance built with `seed` and `instance` would be, so the
+    /// next episodes equal that instance's (Gymnasium's `reset(seed=)`).
+    public func reseed(_ seed: UInt64, instance: Int = 0) throws {
+        try Self.seedRandom(vm, seed: seed, instance: instance, file: file)
     }
 
     private static func pushIntegers(_ L: OpaquePointer, _ values: [Int]) {
