@@ -25,14 +25,13 @@ public func marlsim_batch_open(_ file: UnsafePointer<CChar>?, _ options: UnsafeP
         let batch = try WorldBatch(file: Arguments.text(file, "file"), options: Arguments.options(options, count: optionCount),
                                    seed: seed, count: Int(count), threads: Int(threads),
                                    limits: Arguments.limits(memoryMiB: memoryMiB, timeBudgetMs: timeBudgetMs))
-        return OpaquePointer(Unmanaged.passRetained(BatchHandle(batch)).toOpaque())
+        return Handles.open(BatchHandle(batch))
     }
 }
 
 @_cdecl("marlsim_batch_close")
 public func marlsim_batch_close(_ pointer: OpaquePointer?) {
-    guard let pointer else { return }
-    Unmanaged<BatchHandle>.fromOpaque(UnsafeRawPointer(pointer)).release()
+    Handles.close(pointer, BatchHandle.self)
 }
 
 @_cdecl("marlsim_batch_spec")

@@ -97,6 +97,19 @@ enum Arguments {
     }
 }
 
+/// Handles given to C own a reference to their object until the matching close function.
+enum Handles {
+    static func open<T: AnyObject>(_ object: T) -> OpaquePointer {
+        OpaquePointer(Unmanaged.passRetained(object).toOpaque())
+    }
+
+    /// Closing NULL does nothing, as free(NULL) does.
+    static func close<T: AnyObject>(_ pointer: OpaquePointer?, _ type: T.Type) {
+        guard let pointer else { return }
+        Unmanaged<T>.fromOpaque(UnsafeRawPointer(pointer)).release()
+    }
+}
+
 /// The JSON description of a world, shared by worlds, batches and policies.
 func specJSON(_ spec: WorldSpec, file: String) -> [(String, JSONValue)] {
     func ints(_ values: [Int]) -> JSONValue { .array(values.map { .int(Int64($0)) }) }

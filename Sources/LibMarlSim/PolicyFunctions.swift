@@ -19,14 +19,13 @@ public func marlsim_policy_open(_ folder: UnsafePointer<CChar>?, _ memoryMiB: In
     Failures.value {
         let policy = try TeamPolicy(folder: Arguments.text(folder, "run_folder"),
                                     limits: Arguments.limits(memoryMiB: memoryMiB, timeBudgetMs: timeBudgetMs))
-        return OpaquePointer(Unmanaged.passRetained(PolicyHandle(policy)).toOpaque())
+        return Handles.open(PolicyHandle(policy))
     }
 }
 
 @_cdecl("marlsim_policy_close")
 public func marlsim_policy_close(_ pointer: OpaquePointer?) {
-    guard let pointer else { return }
-    Unmanaged<PolicyHandle>.fromOpaque(UnsafeRawPointer(pointer)).release()
+    Handles.close(pointer, PolicyHandle.self)
 }
 
 @_cdecl("marlsim_policy_spec")

@@ -32,14 +32,13 @@ public func marlsim_world_open(_ file: UnsafePointer<CChar>?, _ options: UnsafeP
         let world = try LuaWorld(file: Arguments.text(file, "file"), options: Arguments.options(options, count: optionCount),
                                  seed: seed, instance: Int(instance),
                                  limits: Arguments.limits(memoryMiB: memoryMiB, timeBudgetMs: timeBudgetMs))
-        return OpaquePointer(Unmanaged.passRetained(WorldHandle(world)).toOpaque())
+        return Handles.open(WorldHandle(world))
     }
 }
 
 @_cdecl("marlsim_world_close")
 public func marlsim_world_close(_ pointer: OpaquePointer?) {
-    guard let pointer else { return }
-    Unmanaged<WorldHandle>.fromOpaque(UnsafeRawPointer(pointer)).release()
+    Handles.close(pointer, WorldHandle.self)
 }
 
 @_cdecl("marlsim_world_spec")

@@ -44,11 +44,10 @@ class MarlSimParallelEnv(_ParallelBase):
         self.metadata = dict(self.metadata, name=spec.name)
         self.possible_agents = [f"agent_{i}" for i in range(spec.agents)]
         self.agents = []
-        self._index = {agent: i for i, agent in enumerate(self.possible_agents)}
         self._masked = spec.has_available
         self._observation_spaces = {}
         self._action_spaces = {}
-        self._slices = []
+        self._agent_slices = []
         for i, agent in enumerate(self.possible_agents):
             size = spec.observation_sizes[i]
             box = spaces.Box(-np.inf, np.inf, shape=(size,), dtype=np.float32)
@@ -62,12 +61,11 @@ class MarlSimParallelEnv(_ParallelBase):
             self._observation_spaces[agent] = box
             self._action_spaces[agent] = action
             start = spec.observation_offsets[i]
-            self._slices.append((start, start + size))
+            self._agent_slices.append((agent, slice(start, start + size)))
         self._discrete_agents = [(i, a) for i, a in enumerate(self.possible_agents) if spec.action_spaces[i]["kind"] == "discrete"]
         self._continuous_agents = [(i, a, spec.continuous_offsets[i], spec.continuous_sizes[i])
                                    for i, a in enumerate(self.possible_agents) if spec.action_spaces[i]["kind"] == "continuous"]
         self._step, self._step_arguments, self._outcome = self.world.step_function()
-        self._agent_slices = [(agent, slice(a, b)) for agent, (a, b) in zip(self.possible_agents, self._slices)]
 
     # PettingZoo asks for the same space object on every call.
     def observation_space(self, agent):
@@ -82,7 +80,7 @@ class MarlSimParallelEnv(_ParallelBase):
             self.world.reseed(seed)
         self.world.reset()
         self.agents = self.possible_agents[:]
-        return self._observations(), self._infos({})
+        return self._observed(None)
 
     def step(self, actions):
         world = self.world
@@ -103,8 +101,7 @@ class MarlSimParallelEnv(_ParallelBase):
         reward, terminated, truncated, info_fields = self._outcome
         terminated, truncated = terminated != 0, truncated != 0
         agents = self.agents
-        observations = self._observations()
-        infos = self._infos(world.info() if info_fields else {})
+        observations, infos = self._observed(world.info() if info_fields else None)
         if terminated or truncated:
             self.agents = []
         return (observations, dict.fromkeys(agents, reward), dict.fromkeys(agents, terminated),
@@ -118,24 +115,26 @@ class MarlSimParallelEnv(_ParallelBase):
             if not 0 <= ids[i] < len(row) or not row[ids[i]]:
                 ids[i] = int(np.argmax(row))
 
-    def _observations(self):
+    def _observed(self, info):
+        """Every agent's observation and info (the world's info fields; the action mask where masked)."""
         flat = self.world.observations.copy()
         if not self._masked:
-            return {agent: flat[where] for agent, where in self._agent_slices[: len(self.agents)]}
-        masks = self._masks()
-        return {agent: {"observation": flat[a:b], "action_mask": masks[agent]} if agent in masks else flat[a:b]
-                for agent, (a, b) in zip(self.agents, self._slices)}
-
-    def _masks(self):
+            observations = {agent: flat[where] for agent, where in self._agent_slices}
+            infos = {agent: dict(info) for agent in self.possible_agents} if info else {agent: {} for agent in self.possible_agents}
+            return observations, infos
+        info = info or {}
         available, spec = self.world.available.astype(np.int8), self.spec
-        return {agent: available[spec.available_offsets[i]: spec.available_offsets[i] + spec.discrete_sizes[i]]
-                for i, agent in self._discrete_agents}
-
-    def _infos(self, info):
-        if not self._masked:
-            return {agent: dict(info) for agent in self.agents} if info else {agent: {} for agent in self.agents}
-        masks = self._masks()
-        return {agent: dict(info, action_mask=masks[agent]) if agent in masks else dict(info) for agent in self.agents}
+        observations, infos = {}, {}
+        for i, (agent, where) in enumerate(self._agent_slices):
+            size = spec.discrete_sizes[i]
+            if size:
+                mask = available[spec.available_offsets[i]: spec.available_offsets[i] + size]
+                observations[agent] = {"observation": flat[where], "action_mask": mask}
+                infos[agent] = dict(info, action_mask=mask)
+            else:
+                observations[agent] = flat[where]
+                infos[agent] = dict(info)
+        return observations, infos
 
     def state(self):
         return self.world.state.copy()

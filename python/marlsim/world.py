@@ -15,7 +15,8 @@ _U64 = 2 ** 64
 
 
 def _seed(seed) -> int:
-    seed = int(seed)
+    """A seed as the library takes it: 0..2**64-1 (None: 0)."""
+    seed = 0 if seed is None else int(seed)
     if not 0 <= seed < _U64:
         raise ValueError(f"seed {seed} is outside 0..2**64-1")
     return seed
