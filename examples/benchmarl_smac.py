@@ -4,7 +4,7 @@ through marlsim's PettingZoo ParallelEnv and TorchRL's PettingZoo wrapper.
 
 Install (CPU-only torch; plain `pip install torch` pulls about 3 GB of CUDA wheels):
     python3 -m venv /tmp/benchmarl && /tmp/benchmarl/bin/pip install 'torch==2.13.0+cpu' torchvision benchmarl==1.5.2 ./python[pettingzoo]
-Run from the marl-sim checkout after `swift build -c release`:
+Run from the marl-sim checkout after `scripts/setup`:
     /tmp/benchmarl/bin/python examples/benchmarl_smac.py --frames 6000 --algorithm qmix --map 3m
 
 The team shares one group ("agents"); action masks come from the world's available actions, the

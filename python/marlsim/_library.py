@@ -53,7 +53,7 @@ def _find() -> Path:
         searched.append(str(path))
     raise MarlSimError({"message": (
         f"{LIBRARY_NAME} was not found (searched: {', '.join(searched)}). Build it in the marl-sim checkout "
-        "with `swift build -c release` and run from there, or set MARLSIM_LIBRARY to its path")})
+        "with `scripts/setup` (or `swift build -c release`) and run from there, or set MARLSIM_LIBRARY to its path")})
 
 
 def _declare(lib):
