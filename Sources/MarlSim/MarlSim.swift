@@ -13,7 +13,7 @@ struct MarlSim: ParsableCommand {
               marl-sim list
               marl-sim check envs/matrix/nonmono.lua
             """,
-        subcommands: [RunCommand.self, ResumeCommand.self, EvalCommand.self, ReplayCommand.self, CurvesCommand.self, CheckCommand.self, RolloutCommand.self, TraceCommand.self, ListCommand.self, SettingsCommand.self, BenchCommand.self,
+        subcommands: [RunCommand.self, ResumeCommand.self, EvalCommand.self, ReplayCommand.self, CurvesCommand.self, SweepCommand.self, CheckCommand.self, RolloutCommand.self, TraceCommand.self, ListCommand.self, SettingsCommand.self, BenchCommand.self,
                       CrosscheckCommand.self],
         defaultSubcommand: RunCommand.self)
 

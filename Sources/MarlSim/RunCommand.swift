@@ -79,6 +79,7 @@ struct RunCommand: ParsableCommand {
 /// (the run and resume commands); `checkpoint` continues a stopped run.
 func train(_ training: TrainingRun, resumingFrom checkpoint: CheckpointFile.Contents? = nil) throws {
     Interruption.shared.install()
+    Interruption.shared.stopWhenSweepEnds()
     let summary = try training.run(progress: Progress(), interruption: Interruption.shared, resumingFrom: checkpoint)
     emit(String(format: "%@ after %d steps, %d episodes, %d updates in %.1f s (%.0f steps/s)",
                 summary.interrupted ? "interrupted" : "done", summary.steps, summary.episodes, summary.updates,

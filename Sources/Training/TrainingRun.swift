@@ -44,23 +44,10 @@ public final class TrainingRun {
     public init(file: String, options: [(String, OptionValue)], learner name: String, configured: [(String, String)] = [],
                 configSource: String = "--config", overrides: [(String, String)],
                 seed: UInt64, folder: String?, limits: WorldLimits = WorldLimits(), overridesSource: String = "--set") throws {
-        guard let entry = LearnerRegistry.named(name) else {
-            throw TrainingError(message: "unknown learner '\(name)'; learners: \(LearnerRegistry.all.map(\.name).joined(separator: ", "))")
-        }
         let probe = try LuaWorld(file: file, options: options, seed: seed, instance: 0, limits: limits)
-        let spec = probe.spec
-        if let problem = WorldSettingsCheck.problem(in: spec.recommendedSettings) {
-            throw TrainingError(message: "\(file): \(problem)\n  rule: a world's settings table names learners and their settings (marl-sim list)")
-        }
-        let layout = Self.layout(of: spec)
-        guard let variant = entry.trainer(for: layout) else {
-            throw TrainingError(message: Self.refusal(file: file, learner: entry, layout: layout))
-        }
-        var settings = Settings(specs: TrainingSettings.specs + variant.settings)
-        let known = Set(settings.specs.flatMap { [$0.name] + $0.formerNames })
-        try settings.apply(spec.recommendedSettings(for: name) { known.contains($0) }, from: file)
-        try settings.apply(configured, from: configSource)
-        try settings.apply(overrides, from: overridesSource)
+        let (entry, variant, settings) = try Self.resolve(file: file, spec: probe.spec, learner: name,
+                                                          layers: [(configured, configSource), (overrides, overridesSource)])
+        let layout = Self.layout(of: probe.spec)
         self.file = file
         self.options = options
         self.entry = entry
@@ -70,7 +57,6 @@ public final class TrainingRun {
         let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         self.folder = folder ?? "runs/\(stem)-\(name)-seed\(seed)-\(Self.timestamp())"
         self.layout = layout
-        try variant.validate(settings, layout)
         let estimate = MemoryEstimate(layout: layout, learner: variant, settings: settings,
                                       episodeLength: try Self.typicalEpisodeLength(probe, seed: seed),
                                       isEpisodic: !settings.has("updates_per_step"))
@@ -81,6 +67,29 @@ public final class TrainingRun {
         testPool = try WorldPool(file: file, options: options, seed: seed &+ 0x7E57_0000, count: min(envs, settings.int("test_episodes")),
                                  threads: threads, limits: limits)
         learner = variant.make(layout, settings, seed)
+    }
+
+    /// A learner's trainer and settings on a world, resolved as a run resolves them: the learner's
+    /// defaults, then the world's recommendations, then each of `layers` in order (a config file, `--set`,
+    /// a sweep spec's lines), each named by its source in errors and in config.json's `settings_from`.
+    public static func resolve(file: String, spec: WorldSpec, learner name: String,
+                               layers: [(pairs: [(String, String)], source: String)]) throws -> (LearnerEntry, LearnerVariant, Settings) {
+        guard let entry = LearnerRegistry.named(name) else {
+            throw TrainingError(message: "unknown learner '\(name)'\(Suggestions.hint(for: name, in: LearnerRegistry.all.map(\.name))); learners: \(LearnerRegistry.all.map(\.name).joined(separator: ", "))")
+        }
+        if let problem = WorldSettingsCheck.problem(in: spec.recommendedSettings) {
+            throw TrainingError(message: "\(file): \(problem)\n  rule: a world's settings table names learners and their settings (marl-sim list)")
+        }
+        let layout = Self.layout(of: spec)
+        guard let variant = entry.trainer(for: layout) else {
+            throw TrainingError(message: Self.refusal(file: file, learner: entry, layout: layout))
+        }
+        var settings = Settings(specs: TrainingSettings.specs + variant.settings)
+        let known = Set(settings.specs.flatMap { [$0.name] + $0.formerNames })
+        try settings.apply(spec.recommendedSettings(for: name) { known.contains($0) }, from: file)
+        for layer in layers { try settings.apply(layer.pairs, from: layer.source) }
+        try variant.validate(settings, layout)
+        return (entry, variant, settings)
     }
 
     /// The mean length of up to three episodes of random play (at most 10 000 steps in all), in an

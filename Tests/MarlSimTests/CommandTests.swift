@@ -319,7 +319,7 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertTrue(badKey.stderr.contains("unknown setting 'batch' (did you mean batch_size?); valid settings:"), badKey.stderr)
         let badAlgo = try runMarlSim(["envs/matrix/nonmono.lua", "--algo", "dqn"])
         XCTAssertEqual(badAlgo.status, 1)
-        XCTAssertTrue(badAlgo.stderr.contains("unknown learner 'dqn'; learners: qmix, vdn, soft-qmix, fsv, hasac"), badAlgo.stderr)
+        XCTAssertTrue(badAlgo.stderr.contains("unknown learner 'dqn' (did you mean vdn?); learners: qmix, vdn, soft-qmix, fsv, hasac"), badAlgo.stderr)
         let continuous = try runMarlSim(["envs/surfaces/quadratics.lua", "--algo", "qmix"])
         XCTAssertEqual(continuous.status, 1)
         XCTAssertTrue(continuous.stderr.contains("quadratics.lua: qmix handles discrete actions; this world's agents act continuously "

@@ -108,7 +108,17 @@ final class WorkbenchTests: XCTestCase {
             """.write(toFile: scratch + "/run.yaml", atomically: true, encoding: .utf8)
         let yaml = try runMarlSim([game, "--config", scratch + "/run.yaml", "--out", scratch + "/yaml"], timeout: 120)
         XCTAssertEqual(yaml.status, 0, yaml.stderr)
-        for folder in ["again", "yaml"] {
+        try """
+            # the same run as a TOML config
+            learner = "qmix"
+            seed = 4
+            [settings]
+            steps = 3_000
+            log_interval = 500
+            """.write(toFile: scratch + "/run.toml", atomically: true, encoding: .utf8)
+        let toml = try runMarlSim([game, "--config", scratch + "/run.toml", "--out", scratch + "/toml"], timeout: 120)
+        XCTAssertEqual(toml.status, 0, toml.stderr)
+        for folder in ["again", "yaml", "toml"] {
             XCTAssertEqual(try metricsWithoutWallTime(scratch + "/" + folder), try metricsWithoutWallTime(scratch + "/first"), folder)
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: scratch + "/\(folder)/model.safetensors")),
                            try Data(contentsOf: URL(fileURLWithPath: scratch + "/first/model.safetensors")), folder)
@@ -123,9 +133,11 @@ final class WorkbenchTests: XCTestCase {
         try "learner: qmix\nsettngs:\n  lr: 0.1\n".write(toFile: scratch + "/typo.yaml", atomically: true, encoding: .utf8)
         try "learner: qmix\nsettings:\n  lr: -0.1\n".write(toFile: scratch + "/range.yaml", atomically: true, encoding: .utf8)
         try "learner: [qmix\n".write(toFile: scratch + "/broken.yaml", atomically: true, encoding: .utf8)
+        try "learner = \"qmix\"\n[settings]\nlr = 0.1\nlr = 0.2\n".write(toFile: scratch + "/twice.toml", atomically: true, encoding: .utf8)
         for (name, expected) in [("typo.yaml", "typo.yaml:2: unknown field 'settngs' (did you mean settings?)"),
                                  ("range.yaml", "range.yaml: setting 'lr' must be > 0, got -0.1"),
                                  ("broken.yaml", "broken.yaml: not valid YAML"),
+                                 ("twice.toml", "twice.toml:4: not valid TOML: 'lr' is given twice (first at line 3)"),
                                  ("missing.yaml", "missing.yaml: no such config file")] {
             let result = try runMarlSim([game, "--config", scratch + "/" + name, "--out", scratch + "/never"])
             XCTAssertEqual(result.status, 1, name)

@@ -5,7 +5,7 @@ import Tensors
 @testable import Training
 import XCTest
 
-/// Seeded short versions of the papers' matrix-game results (scripts/reproduce/matrix runs the
+/// Seeded short versions of the papers' matrix-game results (sweeps/matrix.toml runs the
 /// full seed sweeps).
 final class LearningTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -110,7 +110,7 @@ final class LearningTests: XCTestCase {
         }
     }
 
-    /// Short versions of scripts/reproduce/heterogeneous: on the mixed spotter world MASAC's team
+    /// Short versions of sweeps/heterogeneous.toml: on the mixed spotter world MASAC's team
     /// (a discrete spotter and a continuous mover) uses the signal after 40k steps: it beats the best
     /// team that ignores it (−21.4, random play −27.3) by a wide margin; on speaker-listener (agents
     /// of observation 3 and 11, 3 and 5 actions) QMIX clears the bar (−20.0) after 40k steps.
@@ -123,7 +123,7 @@ final class LearningTests: XCTestCase {
         }
     }
 
-    /// The short version of scripts/reproduce/combat's QMIX row: with the world's settings QMIX's
+    /// The short version of sweeps/combat.toml's QMIX row: with the world's settings QMIX's
     /// greedy team wins SMAC-like 3m (dense reward) after 80k steps (random play never wins).
     func testQMIXWinsSMACLike3m() throws {
         for seed: UInt64 in [1, 3] {

@@ -1,9 +1,8 @@
 import Common
 import Foundation
 import Worlds
-import Yams
 
-/// A run's configuration from a file: `--config FILE` (YAML) or a run folder's config.json. Its
+/// A run's configuration from a file: `--config FILE` (YAML or TOML) or a run folder's config.json. Its
 /// settings form the layer between the world's `settings` table and `--set`.
 public struct ConfigFile {
     public let path: String
@@ -20,7 +19,7 @@ public struct ConfigFile {
     /// setting came from) are read past.
     static let fields = ["learner", "seed", "world", "world_options", "settings"]
     static let records = ["world_fnv1a64", "agents", "settings_from", "versions"]
-    static let rule = "rule: a config file holds learner, seed, world_options and settings (a YAML mapping, or a run's config.json)"
+    static let rule = "rule: a config file holds learner, seed, world_options and settings (a YAML or TOML mapping, or a run's config.json)"
 
     /// Settings that older config.json files name differently: HASAC's and MASAC's `share_actor`
     /// flag is now `share_parameters` (true: one actor per group, which is all agents of those teams).
@@ -28,40 +27,12 @@ public struct ConfigFile {
         "share_actor": ("share_parameters", { $0 == "true" ? "group" : "auto" }),
     ]
 
-    /// A value with the line it is on, when the format tells.
-    indirect enum Entry {
-        case scalar(String)
-        case mapping([(key: String, value: Entry, line: Int?)])
-        case list
-
-        var text: String? { if case let .scalar(s) = self { return s } else { return nil } }
-    }
-
     public init(path: String) throws {
         self.path = path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrainingError(message: "\(path): \(FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such config file")\n  \(Self.rule)")
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        let root: Entry
-        if path.lowercased().hasSuffix(".json") {
-            do { root = Self.entry(try JSONValue.parse(text)) } catch {
-                throw TrainingError(message: "\(path): not valid JSON (\(error))\n  \(Self.rule)")
-            }
-        } else {
-            do {
-                guard let node = try Yams.compose(yaml: text) else {
-                    throw TrainingError(message: "\(path): the file is empty\n  \(Self.rule)")
-                }
-                root = Self.entry(node)
-            } catch let error as TrainingError {
-                throw error
-            } catch {
-                throw TrainingError(message: "\(path): not valid YAML (\(error))\n  \(Self.rule)")
-            }
-        }
-        guard case let .mapping(top) = root else { throw fail(nil, "the file must be a mapping of fields") }
-        for (key, value, line) in top {
+        let root = try ConfigDocument.read(path: path, kind: "config file", rule: Self.rule)
+        guard case let .mapping(top, _) = root else { throw fail(nil, "the file must be a mapping of fields") }
+        for entry in top {
+            let (key, value, line) = (entry.key, entry.value, entry.line)
             switch key {
             case "learner": learner = try scalar(value, key, line)
             case "world": world = try scalar(value, key, line)
@@ -100,36 +71,13 @@ public struct ConfigFile {
         TrainingError(message: "\(path)\(line.map { ":\($0)" } ?? ""): \(message)\n  \(Self.rule)")
     }
 
-    func scalar(_ entry: Entry, _ key: String, _ line: Int?) throws -> String {
+    func scalar(_ entry: ConfigNode, _ key: String, _ line: Int?) throws -> String {
         guard let text = entry.text else { throw fail(line, "\(key) must be a single value") }
         return text
     }
 
-    func pairs(_ entry: Entry, _ key: String, _ line: Int?) throws -> [(String, String)] {
-        guard case let .mapping(items) = entry else { throw fail(line, "\(key) must be a mapping of name: value") }
-        return try items.map { name, value, line in (name, try scalar(value, "\(key).\(name)", line)) }
-    }
-
-    /// JSON values as the text a setting is parsed from (numbers keep their shortest exact form).
-    static func entry(_ value: JSONValue) -> Entry {
-        switch value {
-        case let .object(pairs): return .mapping(pairs.map { ($0.0, entry($0.1), nil) })
-        case .array: return .list
-        case let .int(i): return .scalar(String(i))
-        case let .double(d): return .scalar(d.description)
-        case let .bool(b): return .scalar(b ? "true" : "false")
-        case let .string(s): return .scalar(s)
-        default: return .scalar("")
-        }
-    }
-
-    /// YAML nodes as written: a scalar's own text, so `1e-3` reaches the setting as typed.
-    static func entry(_ node: Node) -> Entry {
-        switch node {
-        case let .scalar(scalar): return .scalar(scalar.string)
-        case let .mapping(mapping):
-            return .mapping(mapping.map { key, value in (key.string ?? "\(key)", entry(value), key.mark.map { $0.line }) })
-        default: return .list
-        }
+    func pairs(_ entry: ConfigNode, _ key: String, _ line: Int?) throws -> [(String, String)] {
+        guard case let .mapping(items, _) = entry else { throw fail(line, "\(key) must be a mapping of name: value") }
+        return try items.map { item in (item.key, try scalar(item.value, "\(key).\(item.key)", item.line)) }
     }
 }
