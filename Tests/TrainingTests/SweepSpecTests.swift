@@ -180,6 +180,24 @@ final class SweepSpecTests: XCTestCase {
         XCTAssertEqual(try SweepPlan(spec: SweepSpec(path: toml)).runs.map { $0.arguments(folder: "x") }, plan.runs.map { $0.arguments(folder: "x") })
     }
 
+    /// A configuration not yet timed starts first; then the longest by its finished runs' wall time.
+    func testTheLocalBackendStartsUntimedConfigurationsThenTheLongest() throws {
+        let spec = try write("order.toml", "world = \"\(world)\"\nlearners = [\"qmix\", \"vdn\", \"hasac\"]\nseeds = 3\n")
+        let plan = try SweepPlan(spec: SweepSpec(path: spec))
+        let folder = try SweepFolder(path: scratch + "/order", plan: plan)
+        for (run, wall) in zip(plan.runs.filter { $0.seed == 1 && $0.learner != "hasac" }, [2.0, 9.0]) {
+            let path = folder.folder(of: run)
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try "{\"interrupted\":false,\"wall_seconds\":\(wall)}".write(toFile: path + "/summary.json", atomically: true, encoding: .utf8)
+        }
+        let durations = Durations(folder: folder)
+        var queue = plan.launchOrder.filter { folder.status(of: $0) != .finished }
+        var order: [String] = []
+        while let next = durations.longest(in: queue) { order.append(queue.remove(at: next).name) }
+        XCTAssertEqual(order, ["signal-hasac-seed1", "signal-hasac-seed2", "signal-hasac-seed3", "signal-vdn-seed2", "signal-vdn-seed3",
+                               "signal-qmix-seed2", "signal-qmix-seed3"])
+    }
+
     // MARK: mistakes
 
     func testEveryMistakeNamesTheSpecsLineBeforeAnyRunStarts() throws {
