@@ -152,6 +152,7 @@ final class SweepCommandTests: XCTestCase {
             let runs = try manifest(out)
             XCTAssertEqual(runs.count, 10)
             XCTAssertEqual(Set(runs.compactMap { $0["status"] as? String }), ["finished"], label)
+            XCTAssertTrue(runs.contains { $0["sittings"] as? Int == 2 }, "\(label): a resumed run counts its two sittings")
             for name in names {
                 XCTAssertEqual(try fingerprint(out + "/runs/" + name), try fingerprint(reference + "/runs/" + name), "\(label): \(name) differs")
             }

@@ -19,7 +19,7 @@ public struct LocalBackend {
     public func run(_ runs: [SweepRun], in folder: SweepFolder, interruption: Interruption, say: (String) -> Void) throws -> Bool {
         var queue = runs
         var durations = Durations(folder: folder)
-        var running: [(run: SweepRun, process: ChildProcess, started: Date)] = []
+        var running: [(run: SweepRun, process: ChildProcess, started: Date, resumed: Bool)] = []
         var forwarded = false
         let total = runs.count
         var ended = 0
@@ -38,7 +38,7 @@ public struct LocalBackend {
                 let arguments = resume ? ["resume", target] : run.arguments(folder: target)
                 let process = try ChildProcess.start(binary, arguments, log: folder.log(of: run))
                 folder.running.insert(run.name)
-                running.append((run, process, Date()))
+                running.append((run, process, Date(), resume))
                 say("[\(ended + running.count)/\(total)] \(resume ? "resuming" : "started") \(run.name)")
             }
             var index = 0
@@ -48,7 +48,7 @@ public struct LocalBackend {
                 running.remove(at: index)
                 folder.running.remove(entry.run.name)
                 ended += 1
-                try folder.record(entry.run, exitStatus: status, host: ProcessInfo.processInfo.hostName)
+                try folder.record(entry.run, exitStatus: status, host: ProcessInfo.processInfo.hostName, resumed: entry.resumed)
                 durations.add(entry.run, in: folder)
                 say(Self.describe(entry.run, status: status, seconds: Date().timeIntervalSince(entry.started), folder: folder))
             }

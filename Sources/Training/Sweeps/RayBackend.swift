@@ -27,8 +27,9 @@ public struct RayBackend {
         try? FileManager.default.removeItem(atPath: resultsPath)
         let cwd = FileManager.default.currentDirectoryPath
         func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : (cwd as NSString).appendingPathComponent(path) }
+        let resumed = Set(runs.filter { folder.status(of: $0) == .interrupted }.map(\.name))
         let tasks: [JSONValue] = runs.map { run in
-            let resume = folder.status(of: run) == .interrupted
+            let resume = resumed.contains(run.name)
             let arguments = Array(run.arguments(folder: "").dropLast(2))
             return .object([("name", .string(run.name)), ("arguments", .array(arguments.map { .string($0) })),
                             ("resume", .bool(resume)), ("threads", .int(Int64(run.threads))),
@@ -64,7 +65,7 @@ public struct RayBackend {
                   case let .int(exit)? = result["exit_status"], let run = runs.first(where: { $0.name == name }) else { continue }
             var host: String?
             if case let .string(h)? = result["host"] { host = h }
-            try folder.record(run, exitStatus: Int32(truncatingIfNeeded: exit), host: host)
+            try folder.record(run, exitStatus: Int32(truncatingIfNeeded: exit), host: host, resumed: resumed.contains(name))
         }
         try folder.save()
         switch status! {

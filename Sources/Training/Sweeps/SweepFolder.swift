@@ -96,11 +96,12 @@ public final class SweepFolder {
         return .pending
     }
 
-    /// Records how a sitting of the run ended (exit status, the log's last error line) and saves sweep.json.
-    public func record(_ run: SweepRun, exitStatus: Int32, host: String? = nil) throws {
+    /// Records how a sitting of the run ended (exit status, the log's last error line) and saves
+    /// sweep.json. A resumed run had a sitting before, even when a killed sweep could not record it.
+    public func record(_ run: SweepRun, exitStatus: Int32, host: String? = nil, resumed: Bool = false) throws {
         var record = records[run.name] ?? Record()
         record.exitStatus = exitStatus
-        record.sittings += 1
+        record.sittings = max(record.sittings, resumed ? 1 : 0) + 1
         record.host = host ?? record.host
         record.lastError = exitStatus == 0 ? nil : Self.lastError(inLog: log(of: run))
         records[run.name] = record
