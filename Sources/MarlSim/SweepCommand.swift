@@ -72,10 +72,13 @@ struct SweepCommand: ParsableCommand {
             let plan = try SweepPlan(spec: spec, overrides: try Settings.pairs(settings), seeds: try parsedSeeds())
             let out = self.out ?? "runs/sweeps/\(((spec.path as NSString).lastPathComponent as NSString).deletingPathExtension)"
             let folder = try SweepFolder(path: out, plan: plan)
+            let python = ProcessInfo.processInfo.environment["MARLSIM_PYTHON"] ?? "python3"
+            let ray = RayBackend(binary: Self.executablePath(), address: address, python: python, shared: shared)
             if list {
                 for run in plan.launchOrder { emit("\(folder.status(of: run).rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(run.name): marl-sim \(run.arguments(folder: folder.folder(of: run)).joined(separator: " "))") }
                 return
             }
+            if backend == .ray { try ray.checkRay() }
             try folder.lock { emit($0) }
             try Self.keepSpec(spec, in: folder)
             try folder.save()
@@ -93,9 +96,7 @@ struct SweepCommand: ParsableCommand {
                 case .local:
                     interrupted = try LocalBackend(binary: binary, jobs: jobs).run(todo, in: folder, interruption: Interruption.shared, say: emit)
                 case .ray:
-                    let python = ProcessInfo.processInfo.environment["MARLSIM_PYTHON"] ?? "python3"
-                    interrupted = try RayBackend(binary: binary, address: address, python: python, shared: shared)
-                        .run(todo, in: folder, interruption: Interruption.shared, say: emit)
+                    interrupted = try ray.run(todo, in: folder, interruption: Interruption.shared, say: emit)
                 }
                 try folder.save()
             }

@@ -37,9 +37,9 @@ public final class TeamPolicy {
         let spec = self.spec, layout = reopened.run.layout
         let E = instances, N = layout.agents, D = layout.actionDimensions
         let perObs = spec.totalObservationSize, perAvail = spec.totalAvailableSize, S = spec.stateSize
-        observations = Array(repeating: 0, count: E * N * layout.observationSize)
-        available = Array(repeating: 0, count: E * N * layout.actions)
-        states = Array(repeating: 0, count: E * layout.stateSize)
+        Self.clear(&observations, count: E * N * layout.observationSize)
+        Self.clear(&available, count: E * N * layout.actions)
+        Self.clear(&states, count: E * layout.stateSize)
         for k in 0..<E {
             padding.copyObservations(from: UnsafeBufferPointer(rebasing: worldObservations[(k * perObs)..<((k + 1) * perObs)]),
                                      to: &observations, at: k * N * layout.observationSize)
@@ -67,6 +67,15 @@ public final class TeamPolicy {
                     }
                 }
             }
+        }
+    }
+
+    /// `count` zeros in `buffer`, reusing its storage when the batch size is unchanged (every step).
+    static func clear(_ buffer: inout [Float], count: Int) {
+        if buffer.count == count {
+            buffer.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        } else {
+            buffer = Array(repeating: 0, count: count)
         }
     }
 }

@@ -128,7 +128,7 @@ def main(argv=None) -> int:
     try:
         import ray
     except ImportError as error:
-        print(f"error: Ray is not installed in {sys.executable} ({error}); install it with: {sys.executable} -m pip install 'ray[default]'",
+        print(f"error: Ray is not installed in {sys.executable} ({error}); install it with: {sys.executable} -m pip install ray",
               file=sys.stderr)
         return 3
     try:

@@ -20,6 +20,18 @@ public struct RayBackend {
         self.shared = shared
     }
 
+    /// Stops before anything is written when the Python lacks Ray.
+    public func checkRay() throws {
+        let probe = try ChildProcess.start(try Self.executable(python), ["-c", "import ray"], log: "/dev/null")
+        var status: Int32?
+        while status == nil { status = probe.poll(); if status == nil { usleep(20_000) } }
+        guard status == 0 else { throw Self.missingRay(python) }
+    }
+
+    static func missingRay(_ python: String) -> TrainingError {
+        TrainingError(message: "--backend ray: \(python) cannot import ray; install it with `\(python) -m pip install ray`, or point MARLSIM_PYTHON at a Python that has it")
+    }
+
     /// Runs `runs` on the cluster; returns whether the sweep was interrupted.
     public func run(_ runs: [SweepRun], in folder: SweepFolder, interruption: Interruption, say: (String) -> Void) throws -> Bool {
         let planPath = (folder.path as NSString).appendingPathComponent("ray-plan.json")
@@ -70,7 +82,7 @@ public struct RayBackend {
         try folder.save()
         switch status! {
         case 0, 130: return forwarded || status == 130
-        case 3: throw TrainingError(message: "--backend ray: Ray is not installed in \(python) (the error above); install it with `\(python) -m pip install 'ray[default]'`, or point MARLSIM_PYTHON at a Python that has it")
+        case 3: throw Self.missingRay(python)
         default: throw TrainingError(message: "--backend ray: the Ray driver (\(python) -m marlsim.ray_sweep) ended with status \(status!); its message is above")
         }
     }
