@@ -63,9 +63,8 @@ struct SweepCommand: ParsableCommand {
     func run() throws {
         do {
             if let report {
-                let folder = try Self.reopen(report)
-                try folder.lock(patience: 0) { emit($0) }
-                try printReport(folder)
+                // No lock: the report only reads the runs, so it also works while the sweep runs.
+                try printReport(try Self.reopen(report))
                 return
             }
             let spec = try SweepSpec(path: self.spec!)
@@ -91,10 +90,9 @@ struct SweepCommand: ParsableCommand {
             var interrupted = false
             if !todo.isEmpty {
                 Interruption.shared.install()
-                let binary = Self.executablePath()
                 switch backend {
                 case .local:
-                    interrupted = try LocalBackend(binary: binary, jobs: jobs).run(todo, in: folder, interruption: Interruption.shared, say: emit)
+                    interrupted = try LocalBackend(binary: ray.binary, jobs: jobs).run(todo, in: folder, interruption: Interruption.shared, say: emit)
                 case .ray:
                     interrupted = try ray.run(todo, in: folder, interruption: Interruption.shared, say: emit)
                 }
