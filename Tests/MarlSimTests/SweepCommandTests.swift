@@ -59,10 +59,11 @@ final class SweepCommandTests: XCTestCase {
     /// A run folder's bytes that must not depend on how the sweep ran: metrics.csv without its
     /// wall_seconds column, and the weights.
     func fingerprint(_ run: String) throws -> [String] {
-        let metrics = try String(contentsOfFile: run + "/metrics.csv", encoding: .utf8).split(separator: "\n").map { line -> String in
+        let lines = try String(contentsOfFile: run + "/metrics.csv", encoding: .utf8).split(separator: "\n")
+        let wall = lines.first?.split(separator: ",").firstIndex(of: "wall_seconds")
+        let metrics = lines.map { line -> String in
             var cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            let header = try! String(contentsOfFile: run + "/metrics.csv", encoding: .utf8).split(separator: "\n")[0].split(separator: ",").map(String.init)
-            if let wall = header.firstIndex(of: "wall_seconds"), wall < cells.count { cells.remove(at: wall) }
+            if let wall, wall < cells.count { cells.remove(at: wall) }
             return cells.joined(separator: ",")
         }
         let weights = try Data(contentsOf: URL(fileURLWithPath: run + "/model.safetensors"))

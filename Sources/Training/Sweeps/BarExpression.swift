@@ -62,20 +62,14 @@ public struct BarExpression: CustomStringConvertible {
             return at < characters.count ? characters[at] : nil
         }
 
-        mutating func expression() throws -> Term {
-            var left = try product()
-            while let op = peek(), op == "+" || op == "-" {
-                at += 1
-                left = .binary(op, left, try product())
-            }
-            return left
-        }
+        mutating func expression() throws -> Term { try operations(["+", "-"]) { try $0.operations(["*", "/"]) { try $0.factor() } } }
 
-        mutating func product() throws -> Term {
-            var left = try factor()
-            while let op = peek(), op == "*" || op == "/" {
+        /// Operands joined left to right by any of `operators` (one precedence level).
+        mutating func operations(_ operators: Set<Character>, _ operand: (inout Parser) throws -> Term) throws -> Term {
+            var left = try operand(&self)
+            while let op = peek(), operators.contains(op) {
                 at += 1
-                left = .binary(op, left, try factor())
+                left = .binary(op, left, try operand(&self))
             }
             return left
         }

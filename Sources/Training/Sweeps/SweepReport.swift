@@ -29,8 +29,8 @@ public struct SweepReport {
             return (finals.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(finals.count - 1)).squareRoot()
         }
 
-        /// The percentile bootstrap's 95 % interval of the mean (10 000 resamples, seeded).
-        public var interval: ClosedRange<Double> { Evaluation.bootstrapInterval(finals, resamples: 10_000) }
+        /// The percentile bootstrap's 95 % interval of the mean (10 000 resamples, seeded), computed once.
+        public var interval: ClosedRange<Double> = .nan ... .nan
 
         /// The interquartile mean: the mean of the values left after the lowest and highest quarter
         /// (⌊n/4⌋ each) are dropped, as rliable computes it.
@@ -89,6 +89,7 @@ public struct SweepReport {
         }
         for k in rows.indices {
             rows[k].finals = zip(rows[k].results, rows[k].statuses).filter { $0.1 == .finished }.compactMap(\.0.final)
+            rows[k].interval = Evaluation.bootstrapInterval(rows[k].finals, resamples: 10_000)
         }
         self.rows = rows
         referenceLevels = measured
