@@ -44,6 +44,9 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seeds of every experiment instead of the spec's: a count N (seeds 1...N) or a list 1,4,7.", valueName: "N|list"))
     var seeds: String?
 
+    @Option(help: ArgumentHelp("Only the runs whose names match these shell globs (comma-separated, e.g. '5m_vs_6m-*-seed1'); the others keep their state and stay in the report.", valueName: "globs"))
+    var only: String?
+
     @Option(help: ArgumentHelp("Print the report of a sweep folder and write its files; run nothing.", valueName: "sweep-folder"))
     var report: String?
 
@@ -57,7 +60,7 @@ struct SweepCommand: ParsableCommand {
     func validate() throws {
         guard (spec == nil) != (report == nil) else { throw ValidationError("give a spec to run, or --report <sweep-folder> (not both)") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-        if report != nil && (jobs != nil || out != nil || list || seeds != nil || !settings.isEmpty) { throw ValidationError("--report takes only the sweep folder") }
+        if report != nil && (jobs != nil || out != nil || list || seeds != nil || only != nil || !settings.isEmpty) { throw ValidationError("--report takes only the sweep folder") }
     }
 
     func run() throws {
@@ -73,19 +76,20 @@ struct SweepCommand: ParsableCommand {
             let folder = try SweepFolder(path: out, plan: plan)
             let python = ProcessInfo.processInfo.environment["MARLSIM_PYTHON"] ?? "python3"
             let ray = RayBackend(binary: Self.executablePath(), address: address, python: python, shared: shared)
+            let selected = try only.map { try plan.runs(matching: $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) } ?? plan.launchOrder
             if list {
-                for run in plan.launchOrder { emit("\(folder.status(of: run).rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(run.name): marl-sim \(run.arguments(folder: folder.folder(of: run)).joined(separator: " "))") }
+                for run in selected { emit("\(folder.status(of: run).rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(run.name): marl-sim \(run.arguments(folder: folder.folder(of: run)).joined(separator: " "))") }
                 return
             }
             if backend == .ray { try ray.checkRay() }
             try folder.lock { emit($0) }
             try Self.keepSpec(spec, in: folder)
             try folder.save()
-            let todo = plan.launchOrder.filter { folder.status(of: $0) != .finished }
+            let todo = selected.filter { folder.status(of: $0) != .finished }
             let threads = plan.runs.map(\.threads).max() ?? 1
             let jobs = self.jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount / threads)
-            let finished = plan.runs.count - todo.count
-            emit("sweep \(spec.title): \(plan.runs.count) runs (\(finished) finished, \(todo.filter { folder.status(of: $0) == .interrupted }.count) to resume) → \(out)"
+            let finished = plan.runs.filter { folder.status(of: $0) == .finished }.count
+            emit("sweep \(spec.title): \(plan.runs.count) runs (\(finished) finished\(only == nil ? "" : ", \(todo.count) selected to run"), \(todo.filter { folder.status(of: $0) == .interrupted }.count) to resume) → \(out)"
                  + (todo.isEmpty ? "" : backend == .local ? "; \(jobs) at a time on this machine" : "; on the Ray cluster at \(address)"))
             var interrupted = false
             if !todo.isEmpty {
@@ -151,9 +155,11 @@ struct SweepCommand: ParsableCommand {
               let working = try? String(contentsOfFile: (absolute as NSString).appendingPathComponent("working-folder"), encoding: .utf8) else {
             throw TrainingError(message: "\(path): not a sweep folder (no spec.toml or spec.yaml and working-folder; marl-sim sweep <spec> --out \(path) makes one)")
         }
+        // A sweep folder copied elsewhere (another machine, or kept in a repository as results/ is) reads
+        // its spec's relative world paths from the current folder once the one it ran in is gone.
         let folder = working.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard FileManager.default.changeCurrentDirectoryPath(folder) else {
-            throw TrainingError(message: "\(path): the sweep ran in \(folder), which is gone; its spec's world paths are relative to it")
+        if FileManager.default.fileExists(atPath: folder) && !FileManager.default.changeCurrentDirectoryPath(folder) {
+            throw TrainingError(message: "\(path): cannot enter \(folder), the folder the sweep ran in; its spec's world paths are relative to it")
         }
         let spec = try SweepSpec(path: (absolute as NSString).appendingPathComponent(name))
         return try SweepFolder(path: absolute, plan: try SweepPlan(spec: spec))

@@ -86,9 +86,18 @@ final class SweepCommandTests: XCTestCase {
     func testASweepRunsEveryRunOnceReportsItAndRunningItAgainStartsNothing() throws {
         let spec = try spec("small", steps: 600)
         let out = scratch + "/small"
+        // --only runs a part; the rest stays pending and the next command finishes it.
+        let part = try runMarlSim(["sweep", spec, "--out", out, "--jobs", "2", "--only", "signal-hasac-*"], timeout: 300)
+        XCTAssertEqual(part.status, 0, part.stderr + part.stdout)
+        XCTAssertTrue(part.stdout.contains("sweep small: 10 runs (0 finished, 4 selected to run, 0 to resume)"), part.stdout)
+        XCTAssertEqual(try manifest(out).compactMap { $0["status"] as? String }.sorted(), Array(repeating: "finished", count: 4) + Array(repeating: "pending", count: 6))
+        let typo = try runMarlSim(["sweep", spec, "--out", out, "--only", "signal-hasca-*"], timeout: 60)
+        XCTAssertEqual(typo.status, 1)
+        XCTAssertTrue(typo.stderr.contains("--only signal-hasca-*: no run of") && typo.stderr.contains("--list"), typo.stderr)
         let first = try runMarlSim(["sweep", spec, "--out", out, "--jobs", "2"], timeout: 300)
         XCTAssertEqual(first.status, 0, first.stderr + first.stdout)
-        XCTAssertTrue(first.stdout.contains("sweep small: 10 runs (0 finished, 0 to resume)"), first.stdout)
+        XCTAssertTrue(first.stdout.contains("sweep small: 10 runs (4 finished, 0 to resume)"), first.stdout)
+        XCTAssertEqual(first.stdout.components(separatedBy: "] started ").count - 1, 6, first.stdout)
         let runs = try manifest(out)
         XCTAssertEqual(runs.count, 10)
         XCTAssertEqual(Set(runs.compactMap { $0["status"] as? String }), ["finished"])
@@ -111,6 +120,14 @@ final class SweepCommandTests: XCTestCase {
         let report = try runMarlSim(["sweep", "--report", out], timeout: 120)
         XCTAssertEqual(report.status, 0, report.stderr)
         XCTAssertEqual(report.stdout.split(separator: "\n").filter { $0.hasPrefix("qmix") || $0.hasPrefix("hasac") || $0.hasPrefix("vdn") }.count, 5)
+        // A copy of the folder whose working folder is gone (kept in a repository, moved to another
+        // machine) reports from the current folder.
+        let copy = scratch + "/kept"
+        try FileManager.default.copyItem(atPath: out, toPath: copy)
+        try "/nonexistent/checkout\n".write(toFile: copy + "/working-folder", atomically: true, encoding: .utf8)
+        let kept = try runMarlSim(["sweep", "--report", copy], timeout: 120)
+        XCTAssertEqual(kept.status, 0, kept.stderr)
+        XCTAssertEqual(kept.stdout.split(separator: "\n").filter { $0.hasPrefix("qmix") || $0.hasPrefix("hasac") || $0.hasPrefix("vdn") }.count, 5)
 
         // A spec that changed under the folder is refused, naming the run.
         let changed = try self.spec("small", steps: 800)

@@ -198,6 +198,19 @@ final class SweepSpecTests: XCTestCase {
                                "signal-qmix-seed2", "signal-qmix-seed3"])
     }
 
+    /// `--only`: globs pick runs in launch order; a glob that picks nothing is an error with a hint.
+    func testOnlyPicksRunsByGlobAndRejectsAGlobThatMatchesNothing() throws {
+        let spec = try write("only.toml", "world = \"\(world)\"\nlearners = [\"qmix\", \"vdn\", \"hasac\"]\nseeds = 3\n")
+        let plan = try SweepPlan(spec: SweepSpec(path: spec))
+        XCTAssertEqual(try plan.runs(matching: ["*-vdn-*", "signal-hasac-seed[23]"]).map(\.name),
+                       ["signal-vdn-seed1", "signal-vdn-seed2", "signal-hasac-seed2", "signal-vdn-seed3", "signal-hasac-seed3"])
+        XCTAssertEqual(try plan.runs(matching: ["*"]).map(\.name), plan.launchOrder.map(\.name))
+        XCTAssertThrowsError(try plan.runs(matching: ["*-vdn-*", "signal-qmx-seed1"])) { error in
+            let text = String(describing: error)
+            XCTAssertTrue(text.contains("--only signal-qmx-seed1: no run") && text.contains("did you mean signal-qmix-seed1"), text)
+        }
+    }
+
     // MARK: mistakes
 
     func testEveryMistakeNamesTheSpecsLineBeforeAnyRunStarts() throws {

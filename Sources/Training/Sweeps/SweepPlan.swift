@@ -155,6 +155,15 @@ public struct SweepPlan {
         }.map(\.element)
     }
 
+    /// The runs whose names match any of `patterns` (shell globs: `*`, `?`, `[...]`), in launch order;
+    /// a pattern that matches no run is an error, so a typo cannot silently run nothing.
+    public func runs(matching patterns: [String]) throws -> [SweepRun] {
+        for pattern in patterns where !runs.contains(where: { fnmatch(pattern, $0.name, 0) == 0 }) {
+            throw TrainingError(message: "--only \(pattern): no run of \(spec.path) has a matching name\(Suggestions.hint(for: pattern, in: runs.map(\.name))); marl-sim sweep \(spec.path) --list shows them")
+        }
+        return launchOrder.filter { run in patterns.contains { fnmatch($0, run.name, 0) == 0 } }
+    }
+
     /// The world's spec; when it does not load, the error names the line of the option that breaks
     /// it (found by adding the options one at a time), else the world's line.
     static func load(_ file: String, _ options: [(String, String)], lines: [String: Int], worldLine: Int?, in path: String,
