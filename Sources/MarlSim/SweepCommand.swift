@@ -84,6 +84,7 @@ struct SweepCommand: ParsableCommand {
             if backend == .ray { try ray.checkRay() }
             try folder.lock { emit($0) }
             try Self.keepSpec(spec, in: folder)
+            folder.dropCheckpointsOfFinishedRuns(plan.runs)
             try folder.save()
             let todo = selected.filter { folder.status(of: $0) != .finished }
             let threads = plan.runs.map(\.threads).max() ?? 1

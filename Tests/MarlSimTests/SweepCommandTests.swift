@@ -84,7 +84,7 @@ final class SweepCommandTests: XCTestCase {
     }
 
     func testASweepRunsEveryRunOnceReportsItAndRunningItAgainStartsNothing() throws {
-        let spec = try spec("small", steps: 600)
+        let spec = try spec("small", steps: 600, extra: "keep_checkpoints = false")
         let out = scratch + "/small"
         // --only runs a part; the rest stays pending and the next command finishes it.
         let part = try runMarlSim(["sweep", spec, "--out", out, "--jobs", "2", "--only", "signal-hasac-*"], timeout: 300)
@@ -110,6 +110,8 @@ final class SweepCommandTests: XCTestCase {
                      "runs/signal-hasac-gamma=0.99-seed2/model.safetensors", "spec.toml"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + file), file)
         }
+        let checkpoints = try FileManager.default.subpathsOfDirectory(atPath: out + "/runs").filter { $0.hasSuffix(".bin") }
+        XCTAssertEqual(checkpoints, [], "keep_checkpoints = false: finished runs keep no checkpoint")
         let csv = try String(contentsOfFile: out + "/report.csv", encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count, 1 + 5)
 

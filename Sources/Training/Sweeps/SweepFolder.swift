@@ -96,6 +96,17 @@ public final class SweepFolder {
         return .pending
     }
 
+    /// With the spec's `keep_checkpoints = false`, removes the checkpoints of the runs that finished
+    /// (their weights, metrics and summary stay); a run not yet finished keeps them to resume from.
+    public func dropCheckpointsOfFinishedRuns(_ runs: [SweepRun]) {
+        guard !plan.spec.keepCheckpoints else { return }
+        for run in runs where status(of: run) == .finished {
+            for name in ["checkpoint.bin", "checkpoint.previous.bin"] {
+                try? FileManager.default.removeItem(atPath: (folder(of: run) as NSString).appendingPathComponent(name))
+            }
+        }
+    }
+
     /// Records how a sitting of the run ended (exit status, the log's last error line) and saves
     /// sweep.json. A resumed run had a sitting before, even when a killed sweep could not record it.
     public func record(_ run: SweepRun, exitStatus: Int32, host: String? = nil, resumed: Bool = false) throws {
@@ -105,6 +116,7 @@ public final class SweepFolder {
         record.host = host ?? record.host
         record.lastError = exitStatus == 0 ? nil : Self.lastError(inLog: log(of: run))
         records[run.name] = record
+        dropCheckpointsOfFinishedRuns([run])
         try save()
     }
 

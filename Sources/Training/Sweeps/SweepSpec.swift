@@ -11,6 +11,9 @@ public struct SweepSpec {
     /// Threads of each run (a learner's `threads` setting unless the spec sets it): the local backend
     /// runs cores ÷ threads at once by default, and a Ray task asks for this many CPUs.
     public var threads: Int
+    /// Whether a finished run keeps its checkpoints (for `marl-sim resume --steps`); a run with a
+    /// large replay memory leaves two of about a gigabyte each, which a long sweep may not afford.
+    public var keepCheckpoints = true
     public var experiments: [Experiment]
 
     /// A world file with its options (`--env`), and where the spec names it.
@@ -88,7 +91,7 @@ public struct SweepSpec {
 
     static let rule = "rule: a sweep spec names worlds, learners, seeds and settings (grid or random) at the top or in [[experiment]] blocks (docs/sweeps.md)"
     static let experimentFields = ["name", "world", "worlds", "env", "learner", "learners", "seeds", "settings", "grid", "random", "report"]
-    static let topFields = experimentFields + ["title", "threads", "experiment"]
+    static let topFields = experimentFields + ["title", "threads", "keep_checkpoints", "experiment"]
 
     public init(path: String) throws {
         self.path = path
@@ -111,6 +114,12 @@ public struct SweepSpec {
                     throw Self.fail(path, line, "threads must be a whole number from 1 to 256")
                 }
                 threads = value
+            case "keep_checkpoints":
+                switch try Self.scalar(path, entry) {
+                case "true": keepCheckpoints = true
+                case "false": keepCheckpoints = false
+                default: throw Self.fail(path, line, "keep_checkpoints must be true or false")
+                }
             case "experiment":
                 guard case let .list(items, _) = entry.value else {
                     throw Self.fail(path, line, "experiment is a list of tables ([[experiment]] in TOML, a list under experiment: in YAML)")
