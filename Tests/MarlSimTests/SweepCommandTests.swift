@@ -181,6 +181,27 @@ final class SweepCommandTests: XCTestCase {
         }
     }
 
+    /// The sweep folders kept in results/ stay readable: every kept run is reported as finished, from
+    /// a copy (the report writes its files) in a folder other than the one the sweep ran in.
+    func testTheKeptResultsStillReport() throws {
+        let results = Repository.root.appendingPathComponent("results").path
+        let kept = try FileManager.default.contentsOfDirectory(atPath: results).filter {
+            FileManager.default.fileExists(atPath: "\(results)/\($0)/sweep.json")
+        }
+        XCTAssertFalse(kept.isEmpty, "results/ keeps at least one sweep")
+        for name in kept {
+            let copy = scratch + "/" + name
+            try FileManager.default.copyItem(atPath: "\(results)/\(name)", toPath: copy)
+            try "/nonexistent/checkout\n".write(toFile: copy + "/working-folder", atomically: true, encoding: .utf8)
+            let runs = try FileManager.default.contentsOfDirectory(atPath: copy + "/runs")
+            let report = try runMarlSim(["sweep", "--report", copy], timeout: 120)
+            XCTAssertEqual(report.status, 0, "\(name): \(report.stderr)")
+            let lines = try String(contentsOfFile: copy + "/report.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            let column = try XCTUnwrap(lines.first?.firstIndex(of: "finished"))
+            XCTAssertEqual(lines.dropFirst().compactMap { Int($0[column]) }.reduce(0, +), runs.count, "\(name): every kept run is finished\n\(report.stdout)")
+        }
+    }
+
     func testABrokenSpecFailsBeforeAnyRunStarts() throws {
         let spec = scratch + "/broken.toml"
         try "world = \"envs/matrix/nonmono.lua\"\nlearners = [\"qmix\"]\n[grid]\nlr = [0.001, -1]\n".write(toFile: spec, atomically: true, encoding: .utf8)
