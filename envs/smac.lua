@@ -453,8 +453,9 @@ return {
     -- Recommended settings. QMIX: PyMARL's SMAC settings (one episode per update); on 3m it wins
     -- every test from about 40k steps, so 500k steps (about 8 minutes) is ample. Soft-QMIX: the
     -- settings of its own code (PyMARL2's: Adam 1e-3, 128 episodes a batch, 4 episodes per update,
-    -- lambda 0.4); with PyMARL's its best 2s3z test round in 2M steps won 34 % and it ended at 0,
-    -- with these seed 1 wins every round from 940k (docs/results.md "The papers' SMAC claims").
+    -- lambda 0.4); with PyMARL's its best 2s3z test round in 2M steps won 34 %, with these seed 1
+    -- wins most rounds from 760k to 1.25M steps, then stalls by the last enemy (docs/results.md
+    -- "The papers' SMAC claims").
     -- ADER: its published SMAC settings, one episode per update like its PyMARL episode runner
     -- (8 episodes per update, our first choice, gave it 6x fewer updates than QMIX at equal steps and
     -- it lost sparse 3s_vs_3z, docs/results.md "The papers' SMAC claims"); run it with
