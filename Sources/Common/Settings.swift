@@ -35,7 +35,7 @@ public enum SettingValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Reads `text` as a value of the same kind as `self` (the default), or nil.
-    func parse(_ text: String) -> SettingValue? {
+    public func parse(_ text: String) -> SettingValue? {
         switch self {
         case .integer:
             if let i = Int(text) { return .integer(i) }

@@ -124,10 +124,7 @@ final class SweepCommandTests: XCTestCase {
         XCTAssertEqual(report.stdout.split(separator: "\n").filter { $0.hasPrefix("qmix") || $0.hasPrefix("hasac") || $0.hasPrefix("vdn") }.count, 5)
         // A copy of the folder whose working folder is gone (kept in a repository, moved to another
         // machine) reports from the current folder.
-        let copy = scratch + "/kept"
-        try FileManager.default.copyItem(atPath: out, toPath: copy)
-        try "/nonexistent/checkout\n".write(toFile: copy + "/working-folder", atomically: true, encoding: .utf8)
-        let kept = try runMarlSim(["sweep", "--report", copy], timeout: 120)
+        let (kept, _) = try reportOfACopy(out, at: scratch + "/kept")
         XCTAssertEqual(kept.status, 0, kept.stderr)
         XCTAssertEqual(kept.stdout.split(separator: "\n").filter { $0.hasPrefix("qmix") || $0.hasPrefix("hasac") || $0.hasPrefix("vdn") }.count, 5)
 
@@ -181,6 +178,14 @@ final class SweepCommandTests: XCTestCase {
         }
     }
 
+    /// `marl-sim sweep --report` of a copy of the sweep folder `folder` (the report writes its files
+    /// there) whose recorded working folder is gone, as for a folder kept in a repository.
+    func reportOfACopy(_ folder: String, at copy: String) throws -> (CommandResult, String) {
+        try FileManager.default.copyItem(atPath: folder, toPath: copy)
+        try "/nonexistent/checkout\n".write(toFile: copy + "/working-folder", atomically: true, encoding: .utf8)
+        return (try runMarlSim(["sweep", "--report", copy], timeout: 120), copy)
+    }
+
     /// The sweep folders kept in results/ stay readable: every kept run is reported as finished, from
     /// a copy (the report writes its files) in a folder other than the one the sweep ran in.
     func testTheKeptResultsStillReport() throws {
@@ -190,11 +195,8 @@ final class SweepCommandTests: XCTestCase {
         }
         XCTAssertFalse(kept.isEmpty, "results/ keeps at least one sweep")
         for name in kept {
-            let copy = scratch + "/" + name
-            try FileManager.default.copyItem(atPath: "\(results)/\(name)", toPath: copy)
-            try "/nonexistent/checkout\n".write(toFile: copy + "/working-folder", atomically: true, encoding: .utf8)
+            let (report, copy) = try reportOfACopy("\(results)/\(name)", at: scratch + "/" + name)
             let runs = try FileManager.default.contentsOfDirectory(atPath: copy + "/runs")
-            let report = try runMarlSim(["sweep", "--report", copy], timeout: 120)
             XCTAssertEqual(report.status, 0, "\(name): \(report.stderr)")
             let lines = try String(contentsOfFile: copy + "/report.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
             let column = try XCTUnwrap(lines.first?.firstIndex(of: "finished"))

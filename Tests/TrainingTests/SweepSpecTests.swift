@@ -230,7 +230,7 @@ final class SweepSpecTests: XCTestCase {
             ("[grid]\nlr = [[1, 2]]", 4, "each value is a single value"),
             ("sedes = 3", 3, "unknown field 'sedes' (did you mean seeds?)"),
             ("seeds = 0", 3, "seeds is a count"),
-            ("keep_checkpoints = \"no\"", 3, "keep_checkpoints must be true or false"),
+            ("keep_checkpoints = \"maybe\"", 3, "keep_checkpoints must be true or false"),
             ("[random]\nsamples = 2\nlr = { normal = [0, 1] }", 5, "unknown distribution 'normal'"),
             ("[report]\nbar = \"random + oops\"", 4, "unknown name 'oops'"),
             ("[[experiment]]\nname = \"a\"\n[[experiment]]\nname = \"a\"", 5, "same name as experiment 1"),

@@ -115,11 +115,10 @@ public struct SweepSpec {
                 }
                 threads = value
             case "keep_checkpoints":
-                switch try Self.scalar(path, entry) {
-                case "true": keepCheckpoints = true
-                case "false": keepCheckpoints = false
-                default: throw Self.fail(path, line, "keep_checkpoints must be true or false")
+                guard case let .flag(keep)? = SettingValue.flag(true).parse(try Self.scalar(path, entry)) else {
+                    throw Self.fail(path, line, "keep_checkpoints must be true or false (or yes/no, on/off, 1/0)")
                 }
+                keepCheckpoints = keep
             case "experiment":
                 guard case let .list(items, _) = entry.value else {
                     throw Self.fail(path, line, "experiment is a list of tables ([[experiment]] in TOML, a list under experiment: in YAML)")
