@@ -15,14 +15,16 @@ struct CurvesCommand: ParsableCommand {
             line, the mean over its runs on the union of their logged steps (each run interpolated \
             between its rows, up to the earliest last step), over the band between their lowest and \
             highest value. A run whose summary.json says it was interrupted (or that has none yet) is \
-            counted as unfinished in its line's legend entry. --baseline draws a dashed level: a number, or `random` \
+            counted as unfinished in its line's legend entry. --metric with `*`, `?` or `[...]` draws \
+            every matching column, one line per group and column (`--metric 'alpha_*'`: each agent's \
+            temperature). --baseline draws a dashed level: a number, or `random` \
             for random play's mean return in the runs' world (1000 episodes, seed 1; one world only).
             """)
 
     @Argument(help: "Run folders (each with config.json and metrics.csv).")
     var folders: [String]
 
-    @Option(help: "The metrics.csv column to draw (e.g. test_won_mean).")
+    @Option(help: "The metrics.csv column to draw (e.g. test_won_mean), or a glob of columns (e.g. 'alpha_*').")
     var metric: String = "test_return_mean"
 
     @Option(help: "Group runs by: learner, world, or run (one line per folder).")
@@ -47,7 +49,7 @@ struct CurvesCommand: ParsableCommand {
 
     func run() throws {
         do {
-            var read: [(learner: String, world: String, folder: String, steps: [Double], values: [Double])] = []
+            var read: [(learner: String, world: String, folder: String, column: String, steps: [Double], values: [Double])] = []
             var worlds: [String] = []
             var interrupted: Set<Int> = []
             var configs: [ConfigFile] = []
@@ -57,7 +59,8 @@ struct CurvesCommand: ParsableCommand {
                     throw OptionError(message: "\(folder)/config.json: needs the string fields 'learner' and 'world'")
                 }
                 let columns = try RunFolder.readMetrics(folder: folder)
-                guard let steps = columns["step"], let values = columns[metric] else {
+                let drawn = Self.columns(matching: metric, in: columns.keys)
+                guard let steps = columns["step"], !drawn.isEmpty else {
                     throw OptionError(message: "\(folder)/metrics.csv: no column '\(metric)'; columns: \(columns.keys.sorted().joined(separator: ", "))")
                 }
                 // A world is its file and its options: speaker_listener with actions=continuous is another world.
@@ -65,16 +68,25 @@ struct CurvesCommand: ParsableCommand {
                 if !worlds.contains(world) { worlds.append(world) }
                 configs.append(config)
                 let summary = try? JSONValue.parse(String(contentsOfFile: (folder as NSString).appendingPathComponent("summary.json"), encoding: .utf8))
-                if summary?["interrupted"] != .bool(false) { interrupted.insert(read.count) }
-                read.append((learner, world, folder, steps, values))
-            }
-            // Runs of one learner on different worlds are different lines, each named with its world.
-            let runs = read.map { run -> (label: String, steps: [Double], values: [Double]) in
-                switch labelBy {
-                case .learner: return (worlds.count > 1 ? "\(run.learner) on \(run.world)" : run.learner, run.steps, run.values)
-                case .world: return (run.world, run.steps, run.values)
-                case .run: return ((run.folder as NSString).lastPathComponent, run.steps, run.values)
+                for column in drawn {
+                    if summary?["interrupted"] != .bool(false) { interrupted.insert(read.count) }
+                    read.append((learner, world, folder, column, steps, columns[column]!))
                 }
+            }
+            let manyColumns = Set(read.map(\.column)).count > 1
+            // Runs of one learner on different worlds are different lines, each named with its world.
+            let groups = read.map { run -> String in
+                switch labelBy {
+                case .learner: return worlds.count > 1 ? "\(run.learner) on \(run.world)" : run.learner
+                case .world: return run.world
+                case .run: return (run.folder as NSString).lastPathComponent
+                }
+            }
+            // With many columns each line is a group's column; one group needs no group name.
+            let oneGroup = Set(groups).count == 1
+            let runs = zip(groups, read).map { group, run -> (label: String, steps: [Double], values: [Double]) in
+                let label = !manyColumns ? group : oneGroup ? run.column : "\(group): \(run.column)"
+                return (label, run.steps, run.values)
             }
             var chart = LearningCurve.comparing(title: title ?? "\(worlds.joined(separator: ", ")): \(metric)",
                                                 valueLabel: metric == "test_return_mean" ? "greedy test return per episode" : metric,
@@ -99,9 +111,20 @@ struct CurvesCommand: ParsableCommand {
             } catch {
                 throw OptionError(message: "\(out): cannot write (\(error.localizedDescription))")
             }
-            emit("\(chart.series.count) curve\(chart.series.count == 1 ? "" : "s") from \(runs.count) run\(runs.count == 1 ? "" : "s") → \(out)")
+            emit("\(chart.series.count) curve\(chart.series.count == 1 ? "" : "s") from \(folders.count) run\(folders.count == 1 ? "" : "s") → \(out)")
         } catch {
             throw failure(error)
         }
+    }
+
+    /// The columns `pattern` names: itself, or every column its shell glob (`*`, `?`, `[...]`) matches,
+    /// in natural order, so that `alpha_2` comes before `alpha_10`.
+    static func columns(matching pattern: String, in names: some Collection<String>) -> [String] {
+        guard pattern.contains(where: { "*?[".contains($0) }) else { return names.contains(pattern) ? [pattern] : [] }
+        func key(_ name: String) -> (String, Int) {
+            let digits = name.reversed().prefix(while: \.isNumber)
+            return (String(name.dropLast(digits.count)), Int(String(digits.reversed())) ?? -1)
+        }
+        return names.filter { $0 != "step" && fnmatch(pattern, $0, 0) == 0 }.sorted { key($0) < key($1) }
     }
 }

@@ -178,4 +178,43 @@ final class WorkbenchTests: XCTestCase {
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.stderr.contains("--baseline takes a number or 'random', got 'chance'"), bad.stderr)
     }
+
+    /// A glob --metric on a team of 11 that no bundled world has: one line per matching per-agent
+    /// column, alpha_2 before alpha_10, each named with its learner when there are two.
+    func testCurvesDrawAGlobOfPerAgentColumnsInNaturalOrder() throws {
+        let file = scratch + "/eleven.lua"
+        try """
+            local t = 0
+            return {
+              agents = 11, actions = {discrete = 2}, observation_size = 2, episode_limit = 4,
+              reset = function(self) t = 0 end,
+              observe = function(self, i, out) out[1] = i / 11; out[2] = t end,
+              step = function(self, a) t = t + 1; return a[1] == a[11] and 1 or 0, false end,
+            }
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        var folders: [String] = []
+        for (learner, seed) in [("ader", 1), ("ader", 2), ("ser-marl", 1)] {
+            let folder = scratch + "/\(learner)-\(seed)"
+            let result = try runMarlSim([file, "--algo", learner, "--seed", "\(seed)", "--steps", "160", "--set", "log_interval=40",
+                                         "--set", "batch_size=2", "--set", "replay_episodes=0", "--out", folder])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            folders.append(folder)
+        }
+        let ader = try runMarlSim(["curves", folders[0], folders[1], "--metric", "alpha_*", "--out", scratch + "/alpha.svg"])
+        XCTAssertEqual(ader.status, 0, ader.stderr)
+        XCTAssertEqual(ader.stdout, "11 curves from 2 runs → \(scratch!)/alpha.svg\n")
+        let svg = try String(contentsOfFile: scratch + "/alpha.svg", encoding: .utf8)
+        let second = try XCTUnwrap(svg.range(of: ">alpha_2 (2 runs)<")), tenth = try XCTUnwrap(svg.range(of: ">alpha_10 (2 runs)<"))
+        XCTAssertLessThan(second.lowerBound, tenth.lowerBound, "natural order in the legend")
+
+        let both = try runMarlSim(["curves", folders[0], folders[2], "--metric", "alpha_1?", "--out", scratch + "/both.svg"])
+        XCTAssertEqual(both.status, 0, both.stderr)
+        XCTAssertEqual(both.stdout, "4 curves from 2 runs → \(scratch!)/both.svg\n")
+        let named = try String(contentsOfFile: scratch + "/both.svg", encoding: .utf8)
+        XCTAssertTrue(named.contains(">ader: alpha_10<") && named.contains(">ser-marl: alpha_11<"), named)
+
+        let none = try runMarlSim(["curves", folders[0], "--metric", "beta_*"])
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.stderr.contains("metrics.csv: no column 'beta_*'; columns: "), none.stderr)
+    }
 }
