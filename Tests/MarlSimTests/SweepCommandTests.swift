@@ -187,7 +187,8 @@ final class SweepCommandTests: XCTestCase {
     }
 
     /// The sweep folders kept in results/ stay readable: every kept run is reported as finished, from
-    /// a copy (the report writes its files) in a folder other than the one the sweep ran in.
+    /// a copy (the report writes its files) in a folder other than the one the sweep ran in, and the
+    /// report, its table and its figures come out byte for byte as kept.
     func testTheKeptResultsStillReport() throws {
         let results = Repository.root.appendingPathComponent("results").path
         let kept = try FileManager.default.contentsOfDirectory(atPath: results).filter {
@@ -201,6 +202,12 @@ final class SweepCommandTests: XCTestCase {
             let lines = try String(contentsOfFile: copy + "/report.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
             let column = try XCTUnwrap(lines.first?.firstIndex(of: "finished"))
             XCTAssertEqual(lines.dropFirst().compactMap { Int($0[column]) }.reduce(0, +), runs.count, "\(name): every kept run is finished\n\(report.stdout)")
+            let written = try FileManager.default.contentsOfDirectory(atPath: "\(results)/\(name)").filter { $0.hasPrefix("report.") || $0.hasPrefix("curves-") }
+            XCTAssertTrue(written.contains("report.md"), "\(name): no kept report.md")
+            for file in written {
+                XCTAssertEqual(FileManager.default.contents(atPath: "\(copy)/\(file)"), FileManager.default.contents(atPath: "\(results)/\(name)/\(file)"),
+                               "\(name)/\(file): the report of the kept runs differs from the kept file (regenerate it: marl-sim sweep --report results/\(name))")
+            }
         }
     }
 

@@ -24,6 +24,8 @@ public final class SweepFolder {
     public private(set) var records: [String: Record] = [:]
     /// Runs a backend is running now.
     public var running: Set<String> = []
+    /// The spec path recorded in sweep.json by the sweep's last sitting.
+    public private(set) var recordedSpec: String?
     private var lockDescriptor: Int32 = -1
 
     public struct Record {
@@ -53,6 +55,13 @@ public final class SweepFolder {
     public var runsPath: String { (path as NSString).appendingPathComponent("runs") }
     public var logsPath: String { (path as NSString).appendingPathComponent("logs") }
     public var manifestPath: String { (path as NSString).appendingPathComponent("sweep.json") }
+
+    /// The spec as reports name it: the one the sweep was run with, also when --report reads the
+    /// folder's own copy (a report regenerated from a kept folder then matches the one the sweep wrote).
+    public var specShown: String {
+        let readsOwnCopy = (plan.spec.path as NSString).deletingLastPathComponent == path
+        return readsOwnCopy ? (recordedSpec ?? plan.spec.path) : plan.spec.path
+    }
 
     public func folder(of run: SweepRun) -> String { (runsPath as NSString).appendingPathComponent(run.name) }
     public func log(of run: SweepRun) -> String { (logsPath as NSString).appendingPathComponent(run.name + ".log") }
@@ -142,7 +151,7 @@ public final class SweepFolder {
             return .object(fields)
         }
         let manifest = JSONValue.object([
-            ("spec", .string(plan.spec.path)), ("spec_fnv1a64", .string(TrainingRun.fingerprint(ofFile: plan.spec.path))),
+            ("spec", .string(specShown)), ("spec_fnv1a64", .string(TrainingRun.fingerprint(ofFile: plan.spec.path))),
             ("title", .string(plan.spec.title)), ("runs", .array(runs)),
         ])
         let temporary = manifestPath + ".partial"
@@ -161,6 +170,7 @@ public final class SweepFolder {
         guard let manifest = try? JSONValue.parse(text), case let .array(runs)? = manifest["runs"] else {
             throw TrainingError(message: "\(manifestPath): not a sweep.json (damaged?); move it away to start the sweep afresh")
         }
+        if case let .string(spec)? = manifest["spec"] { recordedSpec = spec }
         for old in runs {
             guard case let .string(name)? = old["name"], let run = plan.runs.first(where: { $0.name == name }) else { continue }
             if case let .array(arguments)? = old["arguments"] {

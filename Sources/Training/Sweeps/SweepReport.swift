@@ -212,7 +212,7 @@ public struct SweepReport {
 
     public var markdown: String {
         var out = "# Sweep \(folder.plan.spec.title)\n\n"
-        out += "Spec `\(folder.plan.spec.path)`; \(rows.map(\.finished).reduce(0, +)) of \(folder.plan.runs.count) runs finished. "
+        out += "Spec `\(folder.specShown)`; \(rows.map(\.finished).reduce(0, +)) of \(folder.plan.runs.count) runs finished. "
         out += "Each row is one configuration over its seeds: mean, sample standard deviation, the 95 % percentile-bootstrap interval of the mean (10 000 resamples) and the interquartile mean of each finished run's final value; wall time and steps/s are means per run.\n\n"
         for table in tables {
             out += "## \(table.title)\n\n"
