@@ -25,7 +25,7 @@ public final class SweepFolder {
     /// Runs a backend is running now.
     public var running: Set<String> = []
     /// The spec path recorded in sweep.json by the sweep's last sitting.
-    public private(set) var recordedSpec: String?
+    private var recordedSpec: String?
     private var lockDescriptor: Int32 = -1
 
     public struct Record {
